@@ -1,0 +1,64 @@
+namespace Amends.Domain.Cases;
+
+/// <summary>Where a case is in its lifecycle (DESIGN.md §2). Reopening is a transition back to <see cref="Resolving"/>.</summary>
+public enum CaseStatus
+{
+    New,
+    Acknowledged,
+    Resolving,
+    WaitingOnCustomer,
+    Resolved,
+    Closed,
+}
+
+/// <summary>How a closed case ended.</summary>
+public enum CaseOutcome
+{
+    Recovered,
+    NotRecovered,
+    Unconfirmed,
+    Duplicate,
+    Withdrawn,
+}
+
+/// <summary>What failed for the customer. Each category gets its own playbook.</summary>
+public enum FailureCategory
+{
+    LateDelivery,
+    DefectiveProduct,
+    WrongOrder,
+    BillingError,
+    PoorService,
+    MissedAppointment,
+    DigitalOutage,
+    Other,
+}
+
+/// <summary>How badly the failure hurt the customer.</summary>
+public enum Severity
+{
+    Low = 1,
+    Medium = 2,
+    High = 3,
+    Critical = 4,
+}
+
+/// <summary>How soon the case must be handled; derived from severity, customer value, publicity and repeat failure.</summary>
+public enum Priority
+{
+    Low = 1,
+    Normal = 2,
+    High = 3,
+    Urgent = 4,
+}
+
+public enum TimelineEntryKind
+{
+    Created,
+    Note,
+    MessageIn,
+    MessageOut,
+    StatusChanged,
+    Assigned,
+    SeverityChanged,
+}

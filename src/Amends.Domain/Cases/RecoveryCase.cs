@@ -1,0 +1,446 @@
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+
+namespace Amends.Domain.Cases;
+
+/// <summary>
+/// One customer's failed experience being put right. Invariants: the status only moves along the lifecycle of
+/// DESIGN.md §2; a closed case has an outcome and an open one has none; <c>Resolved</c> needs a resolution and either
+/// a delivered remedy or an explicit apology-only decision; <c>Closed(Recovered)</c> needs a follow-up answer.
+/// Every change appends to the timeline and bumps <see cref="Version"/> (the optimistic concurrency token).
+/// </summary>
+public sealed class RecoveryCase
+{
+    public const int MaxSummaryLength = 500;
+    public const int MaxTextLength = 10_000;
+
+    private static readonly HashSet<(CaseStatus From, CaseStatus To)> Lifecycle =
+    [
+        (CaseStatus.New, CaseStatus.Acknowledged),
+        (CaseStatus.Acknowledged, CaseStatus.Resolving),
+        (CaseStatus.Resolving, CaseStatus.WaitingOnCustomer),
+        (CaseStatus.WaitingOnCustomer, CaseStatus.Resolving),
+        (CaseStatus.Resolving, CaseStatus.Resolved),
+        (CaseStatus.Resolved, CaseStatus.Closed),
+        (CaseStatus.Resolved, CaseStatus.Resolving),
+        (CaseStatus.Closed, CaseStatus.Resolving),
+    ];
+
+    private readonly List<TimelineEntry> _timeline = [];
+
+    private RecoveryCase()
+    {
+        Summary = "";
+    }
+
+    public CaseId Id { get; private set; }
+
+    public CustomerId CustomerId { get; private set; }
+
+    public FailureCategory Category { get; private set; }
+
+    public Severity Severity { get; private set; }
+
+    public Priority Priority { get; private set; }
+
+    /// <summary>The channel the case reached us on; the customer is answered there unless they prefer another.</summary>
+    public Channel Channel { get; private set; }
+
+    public string Summary { get; private set; }
+
+    public CaseStatus Status { get; private set; }
+
+    /// <summary>Set exactly when <see cref="Status"/> is <see cref="CaseStatus.Closed"/>.</summary>
+    public CaseOutcome? Outcome { get; private set; }
+
+    /// <summary>The customer's single point of contact.</summary>
+    public UserId? OwnerId { get; private set; }
+
+    public TeamId? TeamId { get; private set; }
+
+    /// <summary>A second case for the same customer within 90 days (a "double deviation").</summary>
+    public bool RepeatFailure { get; private set; }
+
+    public string? Resolution { get; private set; }
+
+    public bool ApologyOnly { get; private set; }
+
+    /// <summary>Remedies fulfilled on this case (refund paid, replacement shipped …).</summary>
+    public int DeliveredRemedies { get; private set; }
+
+    /// <summary>The customer's answer to the satisfaction check, 1–5.</summary>
+    public int? FollowUpScore { get; private set; }
+
+    public string? FollowUpComment { get; private set; }
+
+    public int ReopenCount { get; private set; }
+
+    /// <summary>UTC, as are all times below.</summary>
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime UpdatedAt { get; private set; }
+
+    public DateTime? AcknowledgedAt { get; private set; }
+
+    public DateTime? ResolvedAt { get; private set; }
+
+    public DateTime? ClosedAt { get; private set; }
+
+    /// <summary>Bumped by every change; a write from an older version is rejected.</summary>
+    public long Version { get; private set; }
+
+    public bool IsOpen => Status != CaseStatus.Closed;
+
+    /// <summary>
+    /// The entries appended through this instance. When the case is loaded without its timeline this holds only the
+    /// new entries, which is all a write needs.
+    /// </summary>
+    public IReadOnlyList<TimelineEntry> Timeline => _timeline;
+
+    public static Result<RecoveryCase> Open(
+        Customer customer,
+        FailureCategory category,
+        Severity severity,
+        Channel channel,
+        string? summary,
+        Actor? openedBy,
+        DateTimeOffset now,
+        bool repeatFailure = false)
+    {
+        var text = summary?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return DomainError.Invalid("case.summary_required", "summary", "Say in a sentence what went wrong.");
+        }
+
+        if (text.Length > MaxSummaryLength)
+        {
+            return DomainError.Invalid("case.summary_too_long", "summary", $"A summary has at most {MaxSummaryLength} characters.");
+        }
+
+        var recoveryCase = new RecoveryCase
+        {
+            Id = CaseId.New(),
+            CustomerId = customer.Id,
+            Category = category,
+            Severity = severity,
+            Channel = channel,
+            Summary = text,
+            Status = CaseStatus.New,
+            RepeatFailure = repeatFailure,
+            Priority = PriorityPolicy.Compute(severity, customer.Tier, channel, repeatFailure),
+            CreatedAt = now.UtcDateTime,
+            UpdatedAt = now.UtcDateTime,
+            Version = 1,
+        };
+        recoveryCase.Append(TimelineEntryKind.Created, openedBy, now, text, to: CaseStatus.New, channel: channel);
+        return Result<RecoveryCase>.Ok(recoveryCase);
+    }
+
+    /// <summary>First human response: the case is seen. Whoever acknowledges an unowned case becomes its owner.</summary>
+    public DomainError? Acknowledge(Actor by, DateTimeOffset now)
+    {
+        var error = Move(CaseStatus.Acknowledged, by, now, null);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        AcknowledgedAt = now.UtcDateTime;
+        if (OwnerId is null)
+        {
+            SetOwner(by, by, now);
+        }
+
+        return null;
+    }
+
+    public DomainError? StartResolving(Actor by, DateTimeOffset now) => Move(CaseStatus.Resolving, by, now, null);
+
+    public DomainError? WaitForCustomer(Actor by, DateTimeOffset now, string? reason) =>
+        Status == CaseStatus.Resolving
+            ? Move(CaseStatus.WaitingOnCustomer, by, now, Clean(reason))
+            : Illegal(CaseStatus.WaitingOnCustomer);
+
+    /// <summary>The customer answered (or the wait is over): work goes on.</summary>
+    public DomainError? Resume(Actor by, DateTimeOffset now) =>
+        Status == CaseStatus.WaitingOnCustomer ? Move(CaseStatus.Resolving, by, now, null) : Illegal(CaseStatus.Resolving);
+
+    public DomainError? Resolve(Actor by, DateTimeOffset now, string? resolution, bool apologyOnly)
+    {
+        if (Status != CaseStatus.Resolving)
+        {
+            return Illegal(CaseStatus.Resolved);
+        }
+
+        var text = Clean(resolution);
+        if (text is null)
+        {
+            return DomainError.Invalid("case.resolution_required", "resolution", "Say how the problem was put right.");
+        }
+
+        if (!apologyOnly && DeliveredRemedies == 0)
+        {
+            return DomainError.Invalid(
+                "case.remedy_required",
+                "apologyOnly",
+                "No remedy has been delivered: deliver one first, or resolve with an apology only.");
+        }
+
+        var error = Move(CaseStatus.Resolved, by, now, text);
+        if (error is null)
+        {
+            Resolution = text;
+            ApologyOnly = apologyOnly && DeliveredRemedies == 0;
+            ResolvedAt = now.UtcDateTime;
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Ends the case. Duplicate and Withdrawn may end any open case; the other outcomes need it resolved first,
+    /// and Recovered needs a follow-up answer of 4 or 5.
+    /// </summary>
+    public DomainError? Close(Actor? by, DateTimeOffset now, CaseOutcome outcome, string? reason)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.already_closed", "The case is already closed.");
+        }
+
+        var earlyExit = outcome is CaseOutcome.Duplicate or CaseOutcome.Withdrawn;
+        if (!earlyExit && Status != CaseStatus.Resolved)
+        {
+            return DomainError.Conflict(
+                "case.not_resolved",
+                $"A case can only be closed as {outcome} once it is resolved; it is {Status}.");
+        }
+
+        if (outcome == CaseOutcome.Recovered && FollowUpScore is null or < 4)
+        {
+            return DomainError.Conflict(
+                "case.follow_up_required",
+                "Closing as Recovered needs the customer's follow-up answer of 4 or 5.");
+        }
+
+        if (outcome == CaseOutcome.NotRecovered && Clean(reason) is null)
+        {
+            return DomainError.Invalid("case.reason_required", "reason", "Say why the customer was not recovered.");
+        }
+
+        var from = Status;
+        Status = CaseStatus.Closed;
+        Outcome = outcome;
+        ClosedAt = now.UtcDateTime;
+        Touch(now);
+        Append(TimelineEntryKind.StatusChanged, by, now, Describe(outcome, Clean(reason)), from, CaseStatus.Closed);
+        return null;
+    }
+
+    /// <summary>A resolved or closed case goes back to work; a duplicate stays closed (reopen the original).</summary>
+    public DomainError? Reopen(Actor? by, DateTimeOffset now, string? reason)
+    {
+        if (Outcome == CaseOutcome.Duplicate)
+        {
+            return DomainError.Conflict("case.duplicate_cannot_reopen", "A duplicate case cannot be reopened; reopen the original.");
+        }
+
+        var text = Clean(reason);
+        if (text is null)
+        {
+            return DomainError.Invalid("case.reason_required", "reason", "Say why the case is reopened.");
+        }
+
+        if (Status is not (CaseStatus.Resolved or CaseStatus.Closed))
+        {
+            return Illegal(CaseStatus.Resolving);
+        }
+
+        var error = Move(CaseStatus.Resolving, by, now, "Reopened: " + text);
+        if (error is null)
+        {
+            Outcome = null;
+            ClosedAt = null;
+            ResolvedAt = null;
+            FollowUpScore = null;
+            FollowUpComment = null;
+            ReopenCount++;
+        }
+
+        return error;
+    }
+
+    /// <summary>The customer's satisfaction answer after resolution (1–5).</summary>
+    public DomainError? RecordFollowUp(int score, string? comment, DateTimeOffset now)
+    {
+        if (score is < 1 or > 5)
+        {
+            return DomainError.Invalid("case.follow_up_score_range", "score", "The score is from 1 to 5.");
+        }
+
+        if (Status != CaseStatus.Resolved)
+        {
+            return DomainError.Conflict("case.not_resolved", "A follow-up answer is taken only on a resolved case.");
+        }
+
+        FollowUpScore = score;
+        FollowUpComment = Clean(comment);
+        Touch(now);
+        Append(TimelineEntryKind.MessageIn, null, now, $"Follow-up answer: {score}/5" + (FollowUpComment is null ? "" : $" — {FollowUpComment}"));
+        return null;
+    }
+
+    /// <summary>A remedy on this case was fulfilled; it allows resolving without the apology-only decision.</summary>
+    public void RecordRemedyDelivered(DateTimeOffset now)
+    {
+        DeliveredRemedies++;
+        Touch(now);
+    }
+
+    /// <summary>Makes <paramref name="owner"/> the customer's single point of contact. Reassigning to the same owner changes nothing.</summary>
+    public DomainError? Assign(Actor owner, TeamId? team, Actor by, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case cannot be reassigned; reopen it first.");
+        }
+
+        if (OwnerId == owner.Id && (team is null || team == TeamId))
+        {
+            return null;
+        }
+
+        if (team is not null)
+        {
+            TeamId = team;
+        }
+
+        SetOwner(owner, by, now);
+        return null;
+    }
+
+    /// <summary>Moves the case to a team's queue without an owner.</summary>
+    public DomainError? MoveToTeam(TeamId team, Actor by, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case cannot be moved; reopen it first.");
+        }
+
+        TeamId = team;
+        Touch(now);
+        return null;
+    }
+
+    /// <summary>An internal note: only the team sees it, never the customer.</summary>
+    public DomainError? AddNote(Actor by, string? body, DateTimeOffset now)
+    {
+        var text = Clean(body);
+        if (text is null)
+        {
+            return DomainError.Invalid("case.note_required", "body", "A note cannot be empty.");
+        }
+
+        if (text.Length > MaxTextLength)
+        {
+            return DomainError.Invalid("case.note_too_long", "body", $"A note has at most {MaxTextLength:N0} characters.");
+        }
+
+        Touch(now);
+        Append(TimelineEntryKind.Note, by, now, text);
+        return null;
+    }
+
+    /// <summary>Records a message from the customer (inbound, actor may be null) or to them (outbound).</summary>
+    public DomainError? RecordMessage(bool inbound, Channel channel, string? body, Actor? by, DateTimeOffset now)
+    {
+        var text = Clean(body);
+        if (text is null)
+        {
+            return DomainError.Invalid("case.message_required", "body", "A message cannot be empty.");
+        }
+
+        if (text.Length > MaxTextLength)
+        {
+            return DomainError.Invalid("case.message_too_long", "body", $"A message has at most {MaxTextLength:N0} characters.");
+        }
+
+        if (!inbound && by is null)
+        {
+            return DomainError.Invalid("case.message_sender_required", "direction", "An outbound message needs a sender.");
+        }
+
+        Touch(now);
+        Append(inbound ? TimelineEntryKind.MessageIn : TimelineEntryKind.MessageOut, by, now, text, channel: channel);
+        return null;
+    }
+
+    public DomainError? ChangeSeverity(Severity severity, ValueTier customerTier, Actor by, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case cannot change severity; reopen it first.");
+        }
+
+        if (severity == Severity)
+        {
+            return null;
+        }
+
+        var before = Severity;
+        Severity = severity;
+        Priority = PriorityPolicy.Compute(severity, customerTier, Channel, RepeatFailure);
+        Touch(now);
+        Append(TimelineEntryKind.SeverityChanged, by, now, $"Severity {before} → {severity}; priority {Priority}");
+        return null;
+    }
+
+    private DomainError? Move(CaseStatus to, Actor? by, DateTimeOffset now, string? reason)
+    {
+        if (!Lifecycle.Contains((Status, to)))
+        {
+            return Illegal(to);
+        }
+
+        var from = Status;
+        Status = to;
+        Touch(now);
+        Append(TimelineEntryKind.StatusChanged, by, now, reason, from, to);
+        return null;
+    }
+
+    private DomainError Illegal(CaseStatus to) => DomainError.Conflict(
+        "case.illegal_transition",
+        Status == CaseStatus.Closed && to != CaseStatus.Resolving
+            ? "The case is closed; reopen it first."
+            : $"A case cannot go from {Status} to {to}.");
+
+    private void SetOwner(Actor owner, Actor by, DateTimeOffset now)
+    {
+        OwnerId = owner.Id;
+        Touch(now);
+        Append(TimelineEntryKind.Assigned, by, now, owner: owner);
+    }
+
+    private void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now.UtcDateTime;
+        Version++;
+    }
+
+    private void Append(
+        TimelineEntryKind kind,
+        Actor? by,
+        DateTimeOffset now,
+        string? body = null,
+        CaseStatus? from = null,
+        CaseStatus? to = null,
+        Actor? owner = null,
+        Channel? channel = null) =>
+        _timeline.Add(TimelineEntry.Create(Id, kind, by, now, body, from, to, owner, channel));
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Describe(CaseOutcome outcome, string? reason) => reason is null ? $"Closed as {outcome}" : $"Closed as {outcome}: {reason}";
+}

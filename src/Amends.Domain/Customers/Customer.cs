@@ -1,0 +1,185 @@
+using System.Net.Mail;
+using Amends.Domain.Common;
+
+namespace Amends.Domain.Customers;
+
+/// <summary>How much a customer is worth to the business; it raises the priority of their cases.</summary>
+public enum ValueTier
+{
+    Standard,
+    Silver,
+    Gold,
+    Platinum,
+}
+
+/// <summary>An address on one channel ("anna@example.com" on Email, "@anna" on Social).</summary>
+public sealed record ContactPoint(Channel Channel, string Address);
+
+/// <summary>
+/// A person or business whose experience we put right. Has at most one contact point per channel; the preferred
+/// channel, when set, is one they have a contact point on.
+/// </summary>
+public sealed class Customer
+{
+    public const int MaxNameLength = 200;
+
+    private readonly List<ContactPoint> _contactPoints = [];
+
+    private Customer()
+    {
+        Name = "";
+    }
+
+    public CustomerId Id { get; private set; }
+
+    public string Name { get; private set; }
+
+    /// <summary>Lower-cased e-mail address, kept in its own column for search and de-duplication.</summary>
+    public string? Email { get; private set; }
+
+    /// <summary>Phone number as given, trimmed.</summary>
+    public string? Phone { get; private set; }
+
+    public Channel? PreferredChannel { get; private set; }
+
+    public ValueTier Tier { get; private set; }
+
+    /// <summary>Lifetime value in minor units of <see cref="LifetimeValueCurrency"/>.</summary>
+    public long LifetimeValueMinor { get; private set; }
+
+    public string LifetimeValueCurrency { get; private set; } = "EUR";
+
+    public Money LifetimeValue => new(LifetimeValueMinor, LifetimeValueCurrency);
+
+    /// <summary>Contact points on other channels than e-mail and phone (SMS, chat, social handles …).</summary>
+    public IReadOnlyList<ContactPoint> ContactPoints => _contactPoints;
+
+    public DateTime CreatedAt { get; private set; }
+
+    /// <summary>Every contact point, e-mail and phone included.</summary>
+    public IEnumerable<ContactPoint> AllContactPoints()
+    {
+        if (Email is not null)
+        {
+            yield return new ContactPoint(Channel.Email, Email);
+        }
+
+        if (Phone is not null)
+        {
+            yield return new ContactPoint(Channel.Phone, Phone);
+        }
+
+        foreach (var point in _contactPoints)
+        {
+            yield return point;
+        }
+    }
+
+    public static Result<Customer> Register(
+        string? name,
+        string? email,
+        string? phone,
+        DateTimeOffset now,
+        ValueTier tier = ValueTier.Standard,
+        Money? lifetimeValue = null,
+        Channel? preferredChannel = null,
+        IEnumerable<ContactPoint>? otherContactPoints = null)
+    {
+        var trimmedName = name?.Trim();
+        if (string.IsNullOrEmpty(trimmedName))
+        {
+            return DomainError.Invalid("customer.name_required", "name", "A customer needs a name.");
+        }
+
+        if (trimmedName.Length > MaxNameLength)
+        {
+            return DomainError.Invalid("customer.name_too_long", "name", $"A name has at most {MaxNameLength} characters.");
+        }
+
+        var normalizedEmail = NormalizeEmail(email);
+        if (email is not null && !string.IsNullOrWhiteSpace(email) && normalizedEmail is null)
+        {
+            return DomainError.Invalid("customer.email_invalid", "email", "This is not a valid e-mail address.");
+        }
+
+        var normalizedPhone = string.IsNullOrWhiteSpace(phone) ? null : phone.Trim();
+        if (normalizedPhone is not null && (normalizedPhone.Length > 32 || normalizedPhone.Count(char.IsAsciiDigit) < 5
+            || normalizedPhone.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.'))))
+        {
+            return DomainError.Invalid("customer.phone_invalid", "phone", "A phone number has digits, spaces and + - ( ) only.");
+        }
+
+        var customer = new Customer
+        {
+            Id = CustomerId.New(),
+            Name = trimmedName,
+            Email = normalizedEmail,
+            Phone = normalizedPhone,
+            Tier = tier,
+            CreatedAt = now.UtcDateTime,
+        };
+        if (lifetimeValue is { } value)
+        {
+            customer.LifetimeValueMinor = value.Minor;
+            customer.LifetimeValueCurrency = value.Currency;
+        }
+
+        foreach (var point in otherContactPoints ?? [])
+        {
+            if (point.Channel is Channel.Email or Channel.Phone || string.IsNullOrWhiteSpace(point.Address))
+            {
+                continue;
+            }
+
+            customer._contactPoints.RemoveAll(p => p.Channel == point.Channel);
+            customer._contactPoints.Add(point with { Address = point.Address.Trim() });
+        }
+
+        if (preferredChannel is { } preferred)
+        {
+            var error = customer.SetPreferredChannel(preferred);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+        else
+        {
+            customer.PreferredChannel = customer.AllContactPoints().Select(p => (Channel?)p.Channel).FirstOrDefault();
+        }
+
+        return Result<Customer>.Ok(customer);
+    }
+
+    public DomainError? SetPreferredChannel(Channel channel)
+    {
+        if (AllContactPoints().All(p => p.Channel != channel))
+        {
+            return DomainError.Invalid(
+                "customer.preferred_channel_unreachable",
+                "preferredChannel",
+                $"The customer has no {channel} contact to prefer.");
+        }
+
+        PreferredChannel = channel;
+        return null;
+    }
+
+    /// <summary>Lower-cases and checks an e-mail address; null when it is empty or not an address.</summary>
+    public static string? NormalizeEmail(string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return null;
+        }
+
+        var trimmed = email.Trim();
+        if (trimmed.Length > 254 || !MailAddress.TryCreate(trimmed, out var parsed) || parsed.Address != trimmed
+            || !parsed.Host.Contains('.', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return trimmed.ToLowerInvariant();
+    }
+}

@@ -1,0 +1,65 @@
+using Amends.Domain.Common;
+
+namespace Amends.Domain.Teams;
+
+/// <summary>The roles a person can hold. A Supervisor can do all an Agent can, an Admin all a Supervisor can.</summary>
+public enum Role
+{
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+/// <summary>A group of people who share an inbox, business hours and a supervisor.</summary>
+public sealed class Team
+{
+    public const int MaxNameLength = 100;
+
+    private Team()
+    {
+        Name = "";
+    }
+
+    public TeamId Id { get; private set; }
+
+    public string Name { get; private set; }
+
+    /// <summary>The supervisor who takes this team's escalations, if one is named.</summary>
+    public UserId? SupervisorId { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public static Result<Team> Create(string? name, DateTimeOffset now)
+    {
+        var error = ValidateName(name);
+        return error is null
+            ? Result<Team>.Ok(new Team { Id = TeamId.New(), Name = name!.Trim(), CreatedAt = now.UtcDateTime })
+            : error;
+    }
+
+    public DomainError? Rename(string? name)
+    {
+        var error = ValidateName(name);
+        if (error is null)
+        {
+            Name = name!.Trim();
+        }
+
+        return error;
+    }
+
+    public void SetSupervisor(UserId? supervisor) => SupervisorId = supervisor;
+
+    private static DomainError? ValidateName(string? name)
+    {
+        var trimmed = name?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return DomainError.Invalid("team.name_required", "name", "A team needs a name.");
+        }
+
+        return trimmed.Length > MaxNameLength
+            ? DomainError.Invalid("team.name_too_long", "name", $"A team name has at most {MaxNameLength} characters.")
+            : null;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Serialization;
+using Amends.Web.Components;
+using Amends.Web.Features.Account;
+using Amends.Web.Features.Admin;
+using Amends.Web.Features.Cases;
+using Amends.Web.Features.Customers;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+
+namespace Amends.Web;
+
+/// <summary>Composition of the one host: API, Blazor UI, EF Core and background work.</summary>
+public static class AmendsApp
+{
+    /// <summary>Largest request body the API accepts; a larger one gets 413.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddOptions<AmendsOptions>().Bind(builder.Configuration.GetSection(AmendsOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddAmendsPersistence(builder.Configuration, builder.Environment);
+
+        services.AddIdentityCore<AppUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                identity.Password.RequiredLength = 10;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<AmendsDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<AmendsClaimsPrincipalFactory>();
+
+        services.AddAuthentication(auth =>
+            {
+                auth.DefaultScheme = "Amends";
+                auth.DefaultChallengeScheme = "Amends";
+            })
+            .AddPolicyScheme("Amends", "Cookie or API key", policy => policy.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/login";
+            cookie.AccessDeniedPath = "/denied";
+            cookie.Cookie.Name = "amends.auth";
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            cookie.SlidingExpiration = true;
+            cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Agent, p => p.RequireRole(Policies.AgentRoles))
+            .AddPolicy(Policies.Supervisor, p => p.RequireRole(Policies.SupervisorRoles))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.AdminRoles));
+        services.AddCascadingAuthenticationState();
+
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+            if (context.ProblemDetails.Status == StatusCodes.Status401Unauthorized)
+            {
+                context.ProblemDetails.Detail ??= "Sign in, or send an API key as 'Authorization: Bearer <key>'.";
+            }
+            else if (context.ProblemDetails.Status == StatusCodes.Status403Forbidden)
+            {
+                context.ProblemDetails.Detail ??= "Your role does not allow this.";
+            }
+            else if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.ProblemDetails.Detail ??= $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB.";
+            }
+        });
+        services.AddValidation();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Amends API";
+            document.Info.Description = "Service recovery: customers, recovery cases and their lifecycle. Authenticate with "
+                + "'Authorization: Bearer <API key>' (an admin creates keys). Errors are RFC 9457 problem details. "
+                + "POSTs accept an 'Idempotency-Key' header; case changes accept 'If-Match' with the case version.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddScoped<UiActions>();
+
+        services.AddSingleton<CaseChangeFeed>();
+        services.AddScoped<CaseReader>();
+        services.AddScoped<CaseMutation>();
+        services.AddScoped<OpenCase>();
+        services.AddScoped<ListCases>();
+        services.AddScoped<AssignOwner>();
+        services.AddScoped<CreateCustomer>();
+        services.AddScoped<FindCustomers>();
+        services.AddScoped<Users>();
+        services.AddScoped<Teams>();
+        services.AddScoped<ApiKeyAdmin>();
+        services.AddHostedService<DatabaseInitializer>();
+
+        var app = builder.Build();
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api-docs", scalar => scalar
+            .WithTitle("Amends API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+
+        app.MapCaseEndpoints();
+        app.MapCustomerEndpoints();
+        app.MapAdminEndpoints();
+        app.MapAccountEndpoints();
+        app.MapFallback("/api/{**rest}", () => TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "Not found",
+            Detail = "There is no such API route; see /api-docs.",
+        })).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
+        return app;
+    }
+
+    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    private static void PrintBanner(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var url = addresses.FirstOrDefault() ?? "(no address)";
+        var loginFile = Path.Combine(app.Environment.ContentRootPath, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AmendsOptions>>().Value.DemoLoginFile);
+        Console.WriteLine();
+        Console.WriteLine($"  Amends is running at {url}");
+        Console.WriteLine($"  API reference: {url.TrimEnd('/')}/api-docs");
+        if (File.Exists(loginFile))
+        {
+            Console.WriteLine($"  Demo login: {File.ReadLines(loginFile).Skip(1).FirstOrDefault()?.Trim()} (all demo logins in {loginFile})");
+        }
+
+        Console.WriteLine();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Amends.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Amends.Web.Features.Admin;
+
+public static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/api/users").WithTags("Users");
+        users.MapGet("/", async (Users handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
+            .RequireAuthorization(Policies.Agent).WithName("ListUsers").WithSummary("Everyone who works cases (names, roles, teams)");
+        users.MapGet("/me", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (Users handler, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await handler.GetAsync(user.UserId().Value, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Agent).WithName("GetCurrentUser").WithSummary("The signed-in user or the API key's user");
+        users.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (CreateUserRequest request, Users handler, CancellationToken ct) =>
+            {
+                var result = await handler.CreateAsync(request, ct);
+                return result.IsSuccess ? TypedResults.Created($"/api/users/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Admin).WithName("CreateUser").WithSummary("Create a user with a role");
+        users.MapPut("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
+                Guid id, UpdateUserRequest request, Users handler, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await handler.UpdateAsync(id, request, user.UserId().Value, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Admin).WithName("UpdateUser").WithSummary("Change a user's name, role, team or activation");
+
+        var teams = app.MapGroup("/api/teams").WithTags("Teams");
+        teams.MapGet("/", async (Teams handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
+            .RequireAuthorization(Policies.Agent).WithName("ListTeams").WithSummary("Teams with their supervisor");
+        teams.MapPost("/", async Task<Results<Created<TeamDto>, ProblemHttpResult>> (SaveTeamRequest request, Teams handler, CancellationToken ct) =>
+            {
+                var result = await handler.CreateAsync(request, ct);
+                return result.IsSuccess ? TypedResults.Created($"/api/teams/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Admin).WithName("CreateTeam").WithSummary("Create a team");
+        teams.MapPut("/{id:guid}", async Task<Results<Ok<TeamDto>, ProblemHttpResult>> (Guid id, SaveTeamRequest request, Teams handler, CancellationToken ct) =>
+            {
+                var result = await handler.UpdateAsync(id, request, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Admin).WithName("UpdateTeam").WithSummary("Rename a team or change its supervisor");
+
+        var keys = app.MapGroup("/api/api-keys").WithTags("API keys").RequireAuthorization(Policies.Admin);
+        keys.MapGet("/", async (ApiKeyAdmin handler, CancellationToken ct) => TypedResults.Ok(await handler.ListAsync(ct)))
+            .WithName("ListApiKeys").WithSummary("API keys (never their secrets)");
+        keys.MapPost("/", async Task<Results<Created<CreatedApiKey>, ProblemHttpResult>> (
+                CreateApiKeyRequest request, ApiKeyAdmin handler, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await handler.CreateAsync(request, user.UserId(), ct);
+                return result.IsSuccess
+                    ? TypedResults.Created($"/api/api-keys/{result.Value.ApiKey.Id}", result.Value)
+                    : result.Error!.ToProblem();
+            })
+            .WithName("CreateApiKey").WithSummary("Create an API key; the response is the only time the secret is shown");
+        keys.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, ApiKeyAdmin handler, CancellationToken ct) =>
+            {
+                var error = await handler.RevokeAsync(id, ct);
+                return error is null ? TypedResults.NoContent() : error.ToProblem();
+            })
+            .WithName("RevokeApiKey").WithSummary("Revoke an API key");
+
+        return app;
+    }
+}

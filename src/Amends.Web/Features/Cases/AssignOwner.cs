@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Amends.Domain.Common;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>Makes someone the case's owner. <see cref="TeamId"/> defaults to the new owner's team.</summary>
+public sealed record AssignOwnerRequest([property: Required] Guid? OwnerId, Guid? TeamId = null);
+
+/// <summary>
+/// An agent may take an unowned case or hand on one they own; taking a case away from another owner is a
+/// supervisor's call.
+/// </summary>
+public sealed class AssignOwner(AmendsDbContext db, CaseMutation mutation)
+{
+    public async Task<Result<CaseDetail>> HandleAsync(Guid caseId, AssignOwnerRequest request, long? expectedVersion, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == request.OwnerId && u.IsActive, ct);
+        if (owner is null)
+        {
+            return DomainError.NotFound("user.not_found", $"There is no active user {request.OwnerId}.", "ownerId");
+        }
+
+        TeamId? team = request.TeamId is { } t ? new TeamId(t) : owner.TeamId;
+        if (request.TeamId is not null && !await db.Teams.AnyAsync(x => x.Id == team, ct))
+        {
+            return DomainError.NotFound("team.not_found", $"There is no team {request.TeamId}.", "teamId");
+        }
+
+        var actor = user.ToActor();
+        return await mutation.ApplyAsync(caseId, expectedVersion, (c, now) =>
+        {
+            if (c.OwnerId is { } current && current != actor.Id && current != owner.UserId && !user.IsSupervisor())
+            {
+                return DomainError.Forbidden("case.reassign_forbidden", "Only a supervisor can take a case away from its owner.");
+            }
+
+            return c.Assign(owner.ToActor(), team, actor, now);
+        }, ct);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using Amends.Domain.Common;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+public static class CaseEndpoints
+{
+    public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/api/cases").WithTags("Cases").RequireAuthorization(Policies.Agent);
+
+        cases.MapPost("/", async Task<Results<Created<CaseDetail>, ProblemHttpResult>> (
+            OpenCaseRequest request, OpenCase handler, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
+        {
+            var result = await handler.HandleAsync(request, user.ToActor(), ct);
+            if (!result.IsSuccess)
+            {
+                return result.Error!.ToProblem();
+            }
+
+            SetETag(http, result.Value.Version);
+            return TypedResults.Created($"/api/cases/{result.Value.Id}", result.Value);
+        })
+        .WithName("OpenCase").WithSummary("Open a recovery case for a customer");
+
+        cases.MapGet("/", async Task<Results<Ok<Paged<CaseListItem>>, ProblemHttpResult>> (
+            [AsParameters] CaseFilter filter, ListCases handler, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var result = await handler.HandleAsync(filter, user.UserId(), ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .WithName("ListCases").WithSummary("List cases, most urgent first");
+
+        cases.MapGet("/{id:guid}", async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> (
+            Guid id, CaseReader reader, HttpContext http, CancellationToken ct) =>
+            Respond(http, await reader.GetAsync(id, ct)))
+        .WithName("GetCase").WithSummary("A case with its customer and latest timeline");
+
+        cases.MapGet("/{id:guid}/timeline", async Task<Results<Ok<Paged<TimelineItem>>, ProblemHttpResult>> (
+            Guid id, CaseReader reader, CancellationToken ct, int page = 1, int pageSize = 100) =>
+        {
+            if (page < 1 || pageSize is < 1 or > 500)
+            {
+                return DomainError.Invalid("paging.invalid", "pageSize", "page starts at 1; pageSize is from 1 to 500.").ToProblem();
+            }
+
+            var result = await reader.TimelineAsync(id, page, pageSize, ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .WithName("GetCaseTimeline").WithSummary("A case's whole timeline, oldest first, page by page");
+
+        cases.MapPost("/{id:guid}/assign", (Guid id, AssignOwnerRequest request, AssignOwner handler, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => handler.HandleAsync(id, request, version, user, ct)))
+        .WithName("AssignOwner").WithSummary("Make a user the case's owner (single point of contact)");
+
+        cases.MapPost("/{id:guid}/notes", (Guid id, AddNoteRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) => c.AddNote(user.ToActor(), request.Body, now), ct)))
+        .WithName("AddNote").WithSummary("Add an internal note (never shown to the customer)");
+
+        cases.MapPost("/{id:guid}/messages", (Guid id, RecordMessageRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) => c.RecordMessage(
+                request.Direction == MessageDirection.In, request.Channel ?? c.Channel, request.Body, user.ToActor(), now), ct)))
+        .WithName("RecordMessage").WithSummary("Record a message from or to the customer on the timeline");
+
+        cases.MapPost("/{id:guid}/severity", (Guid id, ChangeSeverityRequest request, CaseMutation mutation, AmendsDbContext db,
+                ClaimsPrincipal user, HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, async (c, now) =>
+            {
+                var tier = await db.Customers.Where(x => x.Id == c.CustomerId).Select(x => x.Tier).SingleAsync(ct);
+                return c.ChangeSeverity(request.Severity!.Value, tier, user.ToActor(), now);
+            }, ct)))
+        .WithName("ChangeSeverity").WithSummary("Change the severity; the priority follows");
+
+        MapTransition(cases, "acknowledge", "Acknowledge the case (New → Acknowledged); an unowned case becomes yours",
+            (c, user, now) => c.Acknowledge(user.ToActor(), now));
+        MapTransition(cases, "start", "Start putting it right (Acknowledged → Resolving)",
+            (c, user, now) => c.StartResolving(user.ToActor(), now));
+        MapTransition<WaitRequest>(cases, "wait", "Wait on the customer (Resolving → WaitingOnCustomer)",
+            (c, r, user, now) => c.WaitForCustomer(user.ToActor(), now, r.Reason));
+        MapTransition(cases, "resume", "The customer answered (WaitingOnCustomer → Resolving)",
+            (c, user, now) => c.Resume(user.ToActor(), now));
+        MapTransition<ResolveRequest>(cases, "resolve", "Mark the problem put right (Resolving → Resolved)",
+            (c, r, user, now) => c.Resolve(user.ToActor(), now, r.Resolution, r.ApologyOnly));
+        MapTransition<CloseRequest>(cases, "close", "Close with an outcome",
+            (c, r, user, now) => c.Close(user.ToActor(), now, r.Outcome!.Value, r.Reason));
+        MapTransition<ReopenRequest>(cases, "reopen", "Reopen a resolved or closed case (back to Resolving)",
+            (c, r, user, now) => c.Reopen(user.ToActor(), now, r.Reason));
+
+        return app;
+    }
+
+    private static void MapTransition(RouteGroupBuilder cases, string action, string summary,
+        Func<Amends.Domain.Cases.RecoveryCase, ClaimsPrincipal, DateTimeOffset, DomainError?> apply) =>
+        cases.MapPost($"/{{id:guid}}/{action}", (Guid id, CaseMutation mutation, ClaimsPrincipal user, HttpContext http,
+                [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) => apply(c, user, now), ct)))
+        .WithName(Pascal(action) + "Case").WithSummary(summary);
+
+    private static void MapTransition<TRequest>(RouteGroupBuilder cases, string action, string summary,
+        Func<Amends.Domain.Cases.RecoveryCase, TRequest, ClaimsPrincipal, DateTimeOffset, DomainError?> apply) =>
+        cases.MapPost($"/{{id:guid}}/{action}", (Guid id, TRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) => apply(c, request, user, now), ct)))
+        .WithName(Pascal(action) + "Case").WithSummary(summary);
+
+    private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Change(
+        HttpContext http, string? ifMatch, Func<long?, Task<Result<CaseDetail>>> operation)
+    {
+        var version = CaseMutation.ParseIfMatch(ifMatch);
+        if (!version.IsSuccess)
+        {
+            return version.Error!.ToProblem();
+        }
+
+        return Respond(http, await operation(version.Value));
+    }
+
+    private static Results<Ok<CaseDetail>, ProblemHttpResult> Respond(HttpContext http, Result<CaseDetail> result)
+    {
+        if (!result.IsSuccess)
+        {
+            return result.Error!.ToProblem();
+        }
+
+        SetETag(http, result.Value.Version);
+        return TypedResults.Ok(result.Value);
+    }
+
+    private static void SetETag(HttpContext http, long version) => http.Response.Headers.ETag = $"\"{version}\"";
+
+    private static string Pascal(string action) => char.ToUpperInvariant(action[0]) + action[1..];
+}

@@ -1,0 +1,91 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>A row of a case list.</summary>
+public sealed record CaseListItem(
+    Guid Id,
+    Guid CustomerId,
+    string CustomerName,
+    FailureCategory Category,
+    Severity Severity,
+    Priority Priority,
+    Channel Channel,
+    string Summary,
+    CaseStatus Status,
+    CaseOutcome? Outcome,
+    Guid? OwnerId,
+    string? OwnerName,
+    Guid? TeamId,
+    string? TeamName,
+    bool RepeatFailure,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    long Version);
+
+public sealed record MoneyDto(long Minor, string Currency)
+{
+    public static MoneyDto From(Money money) => new(money.Minor, money.Currency);
+
+    public override string ToString() => new Money(Minor, Currency).ToString();
+}
+
+public sealed record CaseCustomer(
+    Guid Id,
+    string Name,
+    string? Email,
+    string? Phone,
+    Channel? PreferredChannel,
+    ValueTier Tier,
+    MoneyDto LifetimeValue,
+    int OtherOpenCases,
+    int CasesLast90Days);
+
+public sealed record TimelineItem(
+    Guid Id,
+    TimelineEntryKind Kind,
+    DateTime At,
+    Guid? ActorId,
+    string? ActorName,
+    string? Body,
+    CaseStatus? FromStatus,
+    CaseStatus? ToStatus,
+    Guid? OwnerId,
+    string? OwnerName,
+    Channel? Channel);
+
+/// <summary>A whole case as the workspace shows it. <see cref="AvailableActions"/> names the lifecycle POSTs the case allows now.</summary>
+public sealed record CaseDetail(
+    Guid Id,
+    CaseCustomer Customer,
+    FailureCategory Category,
+    Severity Severity,
+    Priority Priority,
+    Channel Channel,
+    string Summary,
+    CaseStatus Status,
+    CaseOutcome? Outcome,
+    Guid? OwnerId,
+    string? OwnerName,
+    Guid? TeamId,
+    string? TeamName,
+    bool RepeatFailure,
+    string? Resolution,
+    bool ApologyOnly,
+    int? FollowUpScore,
+    string? FollowUpComment,
+    int ReopenCount,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? AcknowledgedAt,
+    DateTime? ResolvedAt,
+    DateTime? ClosedAt,
+    long Version,
+    IReadOnlyList<string> AvailableActions,
+    IReadOnlyList<TimelineItem> Timeline,
+    int TimelineTotal);
+
+/// <summary>A page of results: <see cref="Total"/> counts all matches, <see cref="Items"/> holds one page of them.</summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);

@@ -1,0 +1,77 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>
+/// The shared shape of every change to a case: load it, check the caller's version, let the domain apply the change,
+/// save with the version as concurrency token (a stale write is a 409), tell the change feed, return the new state.
+/// </summary>
+public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader)
+{
+    public async Task<Result<CaseDetail>> ApplyAsync(
+        Guid id,
+        long? expectedVersion,
+        Func<RecoveryCase, DateTimeOffset, Task<DomainError?>> change,
+        CancellationToken ct)
+    {
+        var recoveryCase = await db.Cases.SingleOrDefaultAsync(c => c.Id == new CaseId(id), ct);
+        if (recoveryCase is null)
+        {
+            return DomainError.NotFound("case.not_found", $"There is no case {id}.");
+        }
+
+        if (expectedVersion is { } expected && expected != recoveryCase.Version)
+        {
+            return ApiProblems.Stale("case");
+        }
+
+        var versionBefore = recoveryCase.Version;
+        var error = await change(recoveryCase, time.GetUtcNow());
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (recoveryCase.Version != versionBefore)
+        {
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return ApiProblems.Stale("case");
+            }
+
+            await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Updated, recoveryCase.TeamId, recoveryCase.OwnerId));
+        }
+
+        return await reader.GetAsync(id, ct);
+    }
+
+    public Task<Result<CaseDetail>> ApplyAsync(Guid id, long? expectedVersion, Func<RecoveryCase, DateTimeOffset, DomainError?> change, CancellationToken ct) =>
+        ApplyAsync(id, expectedVersion, (c, now) => Task.FromResult(change(c, now)), ct);
+
+    /// <summary>Reads a version from an <c>If-Match</c> header: <c>"7"</c>, <c>W/"7"</c> or <c>7</c>. Null when absent or <c>*</c>.</summary>
+    public static Result<long?> ParseIfMatch(string? ifMatch)
+    {
+        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
+        {
+            return Result<long?>.Ok(null);
+        }
+
+        var text = ifMatch.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal))
+        {
+            text = text[2..];
+        }
+
+        return long.TryParse(text.Trim('"'), out var version)
+            ? Result<long?>.Ok(version)
+            : DomainError.Invalid("concurrency.if_match_invalid", "If-Match", "If-Match must carry the case's version, as in \"7\".");
+    }
+}

@@ -1,0 +1,109 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>Reads a case the way the API and the workspace show it.</summary>
+public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
+{
+    /// <summary>The newest entries shown with a case; older ones come page by page from the timeline endpoint.</summary>
+    public const int TimelineWindow = 200;
+
+    public async Task<Result<CaseDetail>> GetAsync(Guid id, CancellationToken ct)
+    {
+        var caseId = new CaseId(id);
+        var c = await db.Cases.AsNoTracking().SingleOrDefaultAsync(x => x.Id == caseId, ct);
+        if (c is null)
+        {
+            return DomainError.NotFound("case.not_found", $"There is no case {id}.");
+        }
+
+        var customer = await db.Customers.AsNoTracking().SingleAsync(x => x.Id == c.CustomerId, ct);
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-90);
+        var otherOpen = await db.Cases.CountAsync(x => x.CustomerId == c.CustomerId && x.Id != caseId && x.Status != CaseStatus.Closed, ct);
+        var recent = await db.Cases.CountAsync(x => x.CustomerId == c.CustomerId && x.CreatedAt >= since, ct);
+        var timelineTotal = await db.TimelineEntries.CountAsync(e => e.CaseId == caseId, ct);
+        var entries = await db.TimelineEntries.AsNoTracking()
+            .Where(e => e.CaseId == caseId)
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
+            .Take(TimelineWindow)
+            .ToListAsync(ct);
+        entries.Reverse();
+
+        var ownerName = c.OwnerId is { } owner
+            ? await db.Users.Where(u => u.Id == owner.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct)
+            : null;
+        var teamName = c.TeamId is { } team
+            ? await db.Teams.Where(t => t.Id == team).Select(t => t.Name).SingleOrDefaultAsync(ct)
+            : null;
+
+        return Result<CaseDetail>.Ok(new CaseDetail(
+            c.Id.Value,
+            new CaseCustomer(
+                customer.Id.Value,
+                customer.Name,
+                customer.Email,
+                customer.Phone,
+                customer.PreferredChannel,
+                customer.Tier,
+                MoneyDto.From(customer.LifetimeValue),
+                otherOpen,
+                recent),
+            c.Category,
+            c.Severity,
+            c.Priority,
+            c.Channel,
+            c.Summary,
+            c.Status,
+            c.Outcome,
+            c.OwnerId?.Value,
+            ownerName,
+            c.TeamId?.Value,
+            teamName,
+            c.RepeatFailure,
+            c.Resolution,
+            c.ApologyOnly,
+            c.FollowUpScore,
+            c.FollowUpComment,
+            c.ReopenCount,
+            c.CreatedAt,
+            c.UpdatedAt,
+            c.AcknowledgedAt,
+            c.ResolvedAt,
+            c.ClosedAt,
+            c.Version,
+            AvailableActions(c),
+            [.. entries.Select(ToItem)],
+            timelineTotal));
+    }
+
+    public async Task<Result<Paged<TimelineItem>>> TimelineAsync(Guid id, int page, int pageSize, CancellationToken ct)
+    {
+        var caseId = new CaseId(id);
+        if (!await db.Cases.AnyAsync(c => c.Id == caseId, ct))
+        {
+            return DomainError.NotFound("case.not_found", $"There is no case {id}.");
+        }
+
+        var query = db.TimelineEntries.AsNoTracking().Where(e => e.CaseId == caseId);
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderBy(e => e.At).ThenBy(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return Result<Paged<TimelineItem>>.Ok(new Paged<TimelineItem>([.. items.Select(ToItem)], total, page, pageSize));
+    }
+
+    /// <summary>The lifecycle actions (POST /api/cases/{id}/…) the case's status allows.</summary>
+    public static IReadOnlyList<string> AvailableActions(RecoveryCase c) => c.Status switch
+    {
+        CaseStatus.New => ["acknowledge", "close"],
+        CaseStatus.Acknowledged => ["start", "close"],
+        CaseStatus.Resolving => ["wait", "resolve", "close"],
+        CaseStatus.WaitingOnCustomer => ["resume", "close"],
+        CaseStatus.Resolved => ["close", "reopen"],
+        _ => c.Outcome == CaseOutcome.Duplicate ? [] : ["reopen"],
+    };
+
+    private static TimelineItem ToItem(TimelineEntry e) => new(
+        e.Id, e.Kind, e.At, e.ActorId?.Value, e.ActorName, e.Body, e.FromStatus, e.ToStatus, e.OwnerId?.Value, e.OwnerName, e.Channel);
+}

@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+using Amends.Domain.Cases;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>Why the case waits on the customer (optional).</summary>
+public sealed record WaitRequest([property: StringLength(1000)] string? Reason = null);
+
+/// <summary>
+/// How the problem was put right. Without a delivered remedy the case resolves only with <see cref="ApologyOnly"/> set:
+/// a deliberate decision, never a default.
+/// </summary>
+public sealed record ResolveRequest(
+    [property: Required, StringLength(RecoveryCase.MaxTextLength)] string? Resolution,
+    bool ApologyOnly = false);
+
+/// <summary>How the case ended; NotRecovered needs a reason.</summary>
+public sealed record CloseRequest([property: Required] CaseOutcome? Outcome, [property: StringLength(1000)] string? Reason = null);
+
+public sealed record ReopenRequest([property: Required, StringLength(1000)] string? Reason);
+
+public sealed record ChangeSeverityRequest([property: Required] Severity? Severity);

@@ -1,0 +1,181 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>
+/// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
+/// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
+/// <c>teamId</c> a team id or <c>mine</c>. Default order: most urgent first (open before closed, higher priority, oldest).
+/// </summary>
+public sealed record CaseFilter(
+    string? Status = null,
+    string? OwnerId = null,
+    string? TeamId = null,
+    string? Priority = null,
+    Guid? CustomerId = null,
+    string? Q = null,
+    int Page = 1,
+    int PageSize = 50);
+
+public sealed class ListCases(AmendsDbContext db)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<Result<Paged<CaseListItem>>> HandleAsync(CaseFilter filter, UserId me, CancellationToken ct)
+    {
+        if (filter.Page < 1)
+        {
+            return DomainError.Invalid("paging.page_invalid", "page", "page starts at 1.");
+        }
+
+        if (filter.PageSize is < 1 or > MaxPageSize)
+        {
+            return DomainError.Invalid("paging.page_size_invalid", "pageSize", $"pageSize is from 1 to {MaxPageSize}.");
+        }
+
+        IQueryable<RecoveryCase> cases = db.Cases.AsNoTracking();
+
+        if (!string.IsNullOrWhiteSpace(filter.Status))
+        {
+            if (filter.Status.Equals("open", StringComparison.OrdinalIgnoreCase))
+            {
+                cases = cases.Where(c => c.Status != CaseStatus.Closed);
+            }
+            else
+            {
+                var statuses = ParseList<CaseStatus>(filter.Status, "status");
+                if (!statuses.IsSuccess)
+                {
+                    return statuses.Error!;
+                }
+
+                var wanted = statuses.Value;
+                cases = cases.Where(c => wanted.Contains(c.Status));
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Priority))
+        {
+            var priorities = ParseList<Priority>(filter.Priority, "priority");
+            if (!priorities.IsSuccess)
+            {
+                return priorities.Error!;
+            }
+
+            var wanted = priorities.Value;
+            cases = cases.Where(c => wanted.Contains(c.Priority));
+        }
+
+        switch (filter.OwnerId?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                break;
+            case "me":
+                cases = cases.Where(c => c.OwnerId == me);
+                break;
+            case "none":
+                cases = cases.Where(c => c.OwnerId == null);
+                break;
+            default:
+                if (!Guid.TryParse(filter.OwnerId, out var ownerGuid))
+                {
+                    return DomainError.Invalid("case.owner_filter_invalid", "ownerId", "ownerId is a user id, 'me' or 'none'.");
+                }
+
+                var owner = new UserId(ownerGuid);
+                cases = cases.Where(c => c.OwnerId == owner);
+                break;
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.TeamId))
+        {
+            TeamId? team;
+            if (filter.TeamId.Equals("mine", StringComparison.OrdinalIgnoreCase))
+            {
+                team = await db.Users.Where(u => u.Id == me.Value).Select(u => u.TeamId).SingleOrDefaultAsync(ct);
+            }
+            else if (Guid.TryParse(filter.TeamId, out var teamGuid))
+            {
+                team = new TeamId(teamGuid);
+            }
+            else
+            {
+                return DomainError.Invalid("case.team_filter_invalid", "teamId", "teamId is a team id or 'mine'.");
+            }
+
+            cases = cases.Where(c => c.TeamId == team);
+        }
+
+        if (filter.CustomerId is { } customerGuid)
+        {
+            var customer = new CustomerId(customerGuid);
+            cases = cases.Where(c => c.CustomerId == customer);
+        }
+
+        var rows = from c in cases
+                   join cu in db.Customers on c.CustomerId equals cu.Id
+                   select new { Case = c, CustomerName = cu.Name };
+
+        if (!string.IsNullOrWhiteSpace(filter.Q))
+        {
+            var q = filter.Q.Trim().ToLower();
+            rows = rows.Where(r => r.Case.Summary.ToLower().Contains(q) || r.CustomerName.ToLower().Contains(q));
+        }
+
+        var total = await rows.CountAsync(ct);
+        var page = await rows
+            .OrderBy(r => r.Case.Status == CaseStatus.Closed)
+            .ThenByDescending(r => r.Case.Priority)
+            .ThenBy(r => r.Case.CreatedAt)
+            .ThenBy(r => r.Case.Id)
+            .Skip((filter.Page - 1) * filter.PageSize)
+            .Take(filter.PageSize)
+            .ToListAsync(ct);
+
+        var ownerIds = page.Where(r => r.Case.OwnerId is not null).Select(r => r.Case.OwnerId!.Value.Value).Distinct().ToList();
+        var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+
+        var items = page.Select(r => new CaseListItem(
+            r.Case.Id.Value,
+            r.Case.CustomerId.Value,
+            r.CustomerName,
+            r.Case.Category,
+            r.Case.Severity,
+            r.Case.Priority,
+            r.Case.Channel,
+            r.Case.Summary,
+            r.Case.Status,
+            r.Case.Outcome,
+            r.Case.OwnerId?.Value,
+            r.Case.OwnerId is { } o ? owners.GetValueOrDefault(o.Value) : null,
+            r.Case.TeamId?.Value,
+            r.Case.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
+            r.Case.RepeatFailure,
+            r.Case.CreatedAt,
+            r.Case.UpdatedAt,
+            r.Case.Version)).ToList();
+        return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, total, filter.Page, filter.PageSize));
+    }
+
+    private static Result<List<T>> ParseList<T>(string text, string field)
+        where T : struct, Enum
+    {
+        var list = new List<T>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<T>(part, ignoreCase: true, out var value) || !Enum.IsDefined(value) || int.TryParse(part, out _))
+            {
+                return DomainError.Invalid($"case.{field}_filter_invalid", field,
+                    $"'{part}' is not a {field}; use one of {string.Join(", ", Enum.GetNames<T>())}.");
+            }
+
+            list.Add(value);
+        }
+
+        return Result<List<T>>.Ok(list);
+    }
+}

@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>Opens a recovery case for a customer. Severity defaults to Medium; the case lands in the given team's queue.</summary>
+public sealed record OpenCaseRequest(
+    [property: Required] Guid? CustomerId,
+    [property: Required] FailureCategory? Category,
+    [property: Required, StringLength(RecoveryCase.MaxSummaryLength)] string? Summary,
+    [property: Required] Channel? Channel,
+    Severity? Severity = null,
+    Guid? TeamId = null,
+    Guid? OwnerId = null);
+
+public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader)
+{
+    /// <summary>A second case for the same customer within this window is a repeat failure.</summary>
+    public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(90);
+
+    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct)
+    {
+        var customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == new CustomerId(request.CustomerId!.Value), ct);
+        if (customer is null)
+        {
+            return DomainError.NotFound("customer.not_found", $"There is no customer {request.CustomerId}.", "customerId");
+        }
+
+        TeamId? team = request.TeamId is { } teamId ? new TeamId(teamId) : null;
+        if (team is { } t && !await db.Teams.AnyAsync(x => x.Id == t, ct))
+        {
+            return DomainError.NotFound("team.not_found", $"There is no team {request.TeamId}.", "teamId");
+        }
+
+        AppUser? owner = null;
+        if (request.OwnerId is { } ownerId)
+        {
+            owner = await db.Users.SingleOrDefaultAsync(u => u.Id == ownerId && u.IsActive, ct);
+            if (owner is null)
+            {
+                return DomainError.NotFound("user.not_found", $"There is no active user {ownerId}.", "ownerId");
+            }
+
+            team ??= owner.TeamId;
+        }
+
+        var now = time.GetUtcNow();
+        var since = now.UtcDateTime - RepeatWindow;
+        var repeat = await db.Cases.AnyAsync(c => c.CustomerId == customer.Id && c.CreatedAt >= since, ct);
+        var opened = RecoveryCase.Open(customer, request.Category!.Value, request.Severity ?? Severity.Medium, request.Channel!.Value,
+            request.Summary, actor, now, repeat);
+        if (!opened.IsSuccess)
+        {
+            return opened.Error!;
+        }
+
+        var recoveryCase = opened.Value;
+        if (team is { } queue)
+        {
+            recoveryCase.MoveToTeam(queue, actor, now);
+        }
+
+        if (owner is not null)
+        {
+            recoveryCase.Assign(owner.ToActor(), team, actor, now);
+        }
+
+        db.Cases.Add(recoveryCase);
+        await db.SaveChangesAsync(ct);
+        await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Created, recoveryCase.TeamId, recoveryCase.OwnerId));
+        return await reader.GetAsync(recoveryCase.Id.Value, ct);
+    }
+}

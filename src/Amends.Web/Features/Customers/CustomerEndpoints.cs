@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Amends.Web.Features.Cases;
+using Amends.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Amends.Web.Features.Customers;
+
+public static class CustomerEndpoints
+{
+    public static IEndpointRouteBuilder MapCustomerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var customers = app.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Policies.Agent);
+
+        customers.MapPost("/", async Task<Results<Created<CustomerDto>, ProblemHttpResult>> (
+            CreateCustomerRequest request, CreateCustomer handler, CancellationToken ct) =>
+        {
+            var result = await handler.HandleAsync(request, ct);
+            return result.IsSuccess
+                ? TypedResults.Created($"/api/customers/{result.Value.Id}", result.Value)
+                : result.Error!.ToProblem();
+        })
+        .WithName("CreateCustomer").WithSummary("Register a customer");
+
+        customers.MapGet("/", async Task<Results<Ok<Paged<CustomerDto>>, ProblemHttpResult>> (
+            FindCustomers handler, CancellationToken ct, string? q = null, int page = 1, int pageSize = 50) =>
+        {
+            var result = await handler.SearchAsync(q, page, pageSize, ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .WithName("SearchCustomers").WithSummary("Search customers by name, e-mail or phone");
+
+        customers.MapGet("/{id:guid}", async Task<Results<Ok<CustomerDetail>, ProblemHttpResult>> (
+            Guid id, FindCustomers handler, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var result = await handler.GetAsync(id, user.UserId(), ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .WithName("GetCustomer").WithSummary("A customer with their case history");
+
+        return app;
+    }
+}

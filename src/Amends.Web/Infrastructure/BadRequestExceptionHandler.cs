@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Amends.Web.Infrastructure;
+
+/// <summary>
+/// Turns a request the framework could not read (malformed JSON, a wrong type, an unknown enum value, a body over the
+/// size limit) into a ProblemDetails that says which field is wrong and what it accepts, instead of a bare 400.
+/// </summary>
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    private static readonly Dictionary<string, Type> KnownEnums = typeof(Amends.Domain.Common.Money).Assembly.GetTypes()
+        .Concat(typeof(BadRequestExceptionHandler).Assembly.GetTypes())
+        .Where(t => t.IsEnum && t.FullName is not null)
+        .ToDictionary(t => t.FullName!, t => t);
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        var status = bad.StatusCode;
+        string code;
+        string detail;
+        Dictionary<string, string[]>? errors = null;
+        if (status == StatusCodes.Status413PayloadTooLarge)
+        {
+            code = "request.too_large";
+            detail = $"The request body is larger than {AmendsApp.MaxRequestBodyBytes / 1024} KiB.";
+        }
+        else if (FindJsonException(bad) is { } json)
+        {
+            var field = FieldOf(json.Path);
+            var target = ConvertedTo().Match(json.Message);
+            var message = target.Success && KnownEnums.TryGetValue(target.Groups[1].Value, out var enumType)
+                ? $"Use one of: {string.Join(", ", Enum.GetNames(enumType))}."
+                : target.Success
+                    ? "The value has the wrong type."
+                    : "The JSON is malformed here.";
+            code = target.Success ? "request.invalid_value" : "request.malformed_json";
+            detail = field is null ? message : $"'{field}': {message}";
+            errors = new Dictionary<string, string[]> { [field ?? "body"] = [message] };
+        }
+        else
+        {
+            code = "request.unreadable";
+            detail = bad.Message;
+        }
+
+        var problem = errors is null
+            ? new Microsoft.AspNetCore.Mvc.ProblemDetails()
+            : new HttpValidationProblemDetails(errors);
+        problem.Status = status;
+        problem.Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "The request could not be read";
+        problem.Detail = detail;
+        problem.Type = $"https://amends.dev/problems/{code}";
+        problem.Extensions["code"] = code;
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static JsonException? FindJsonException(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"$.lifetimeValue.minor" → "lifetimeValue.minor"; "$" or nothing → null.</summary>
+    private static string? FieldOf(string? path) =>
+        path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    [GeneratedRegex(@"could not be converted to ([\w\.\+`\[\]]+?)(\[\])?\.? Path", RegexOptions.CultureInvariant)]
+    private static partial Regex ConvertedTo();
+}

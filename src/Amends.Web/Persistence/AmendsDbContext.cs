@@ -1,0 +1,55 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Customers;
+using Amends.Domain.Teams;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Persistence;
+
+/// <summary>
+/// The one model. Each provider has a thin subclass that owns its migration set
+/// (<see cref="SqliteAmendsDbContext"/>, <see cref="PostgresAmendsDbContext"/>); code depends on this base type.
+/// </summary>
+public abstract class AmendsDbContext(DbContextOptions options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    public DbSet<RecoveryCase> Cases => Set<RecoveryCase>();
+
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+
+    public DbSet<Team> Teams => Set<Team>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public abstract bool IsPostgres { get; }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AmendsDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Amends.Domain.Common.CaseId>().HaveConversion<CaseIdConverter>();
+        configurationBuilder.Properties<Amends.Domain.Common.CustomerId>().HaveConversion<CustomerIdConverter>();
+        configurationBuilder.Properties<Amends.Domain.Common.TeamId>().HaveConversion<TeamIdConverter>();
+        configurationBuilder.Properties<Amends.Domain.Common.UserId>().HaveConversion<UserIdConverter>();
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+}
+
+public sealed class SqliteAmendsDbContext(DbContextOptions<SqliteAmendsDbContext> options) : AmendsDbContext(options)
+{
+    public override bool IsPostgres => false;
+}
+
+public sealed class PostgresAmendsDbContext(DbContextOptions<PostgresAmendsDbContext> options) : AmendsDbContext(options)
+{
+    public override bool IsPostgres => true;
+}

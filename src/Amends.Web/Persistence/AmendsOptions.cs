@@ -1,0 +1,28 @@
+namespace Amends.Web.Persistence;
+
+/// <summary>The <c>Amends</c> configuration section.</summary>
+public sealed class AmendsOptions
+{
+    public const string Section = "Amends";
+
+    /// <summary>
+    /// Seed the demo data set on a first start with an empty database. Null (the default) means: yes, unless a
+    /// bootstrap admin is configured, which marks a real installation.
+    /// </summary>
+    public bool? Demo { get; set; }
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>Where the demo login is written on first start (relative to the content root).</summary>
+    public string DemoLoginFile { get; set; } = "data/demo-login.txt";
+
+    public sealed class BootstrapOptions
+    {
+        public string? AdminEmail { get; set; }
+
+        public string? AdminPassword { get; set; }
+
+        /// <summary>An admin API key to accept (at least 32 characters); stored only as its digest.</summary>
+        public string? ApiKey { get; set; }
+    }
+}

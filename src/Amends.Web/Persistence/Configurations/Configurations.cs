@@ -1,0 +1,122 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Customers;
+using Amends.Domain.Teams;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Amends.Web.Persistence.Configurations;
+
+internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> builder)
+    {
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Name).HasMaxLength(Customer.MaxNameLength).IsRequired();
+        builder.Property(c => c.Email).HasMaxLength(254);
+        builder.Property(c => c.Phone).HasMaxLength(32);
+        builder.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.Tier).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.LifetimeValueCurrency).HasMaxLength(3).IsFixedLength(false);
+        builder.Ignore(c => c.LifetimeValue);
+        builder.HasIndex(c => c.Email).IsUnique();
+        builder.HasIndex(c => c.Name);
+        builder.OwnsMany(c => c.ContactPoints, points =>
+        {
+            points.ToJson();
+            points.Property(p => p.Channel).HasConversion<string>();
+        });
+        builder.Navigation(c => c.ContactPoints).HasField("_contactPoints");
+    }
+}
+
+internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<RecoveryCase>
+{
+    public void Configure(EntityTypeBuilder<RecoveryCase> builder)
+    {
+        builder.ToTable("Cases");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Summary).HasMaxLength(RecoveryCase.MaxSummaryLength).IsRequired();
+        builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(24);
+        builder.Property(c => c.Outcome).HasConversion<string>().HasMaxLength(24);
+        builder.Property(c => c.Category).HasConversion<string>().HasMaxLength(32);
+        builder.Property(c => c.Channel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(c => c.Resolution).HasMaxLength(RecoveryCase.MaxTextLength);
+        builder.Property(c => c.FollowUpComment).HasMaxLength(RecoveryCase.MaxTextLength);
+        builder.Property(c => c.Version).IsConcurrencyToken();
+        builder.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Team>().WithMany().HasForeignKey(c => c.TeamId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasMany(c => c.Timeline).WithOne().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(c => c.Timeline).HasField("_timeline");
+        builder.Ignore(c => c.IsOpen);
+
+        // The inbox: open cases of an owner or team, most urgent first.
+        builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
+        builder.HasIndex(c => new { c.OwnerId, c.Status });
+        builder.HasIndex(c => new { c.TeamId, c.Status });
+        builder.HasIndex(c => new { c.CustomerId, c.CreatedAt });
+    }
+}
+
+internal sealed class TimelineEntryConfiguration : IEntityTypeConfiguration<TimelineEntry>
+{
+    public void Configure(EntityTypeBuilder<TimelineEntry> builder)
+    {
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(24);
+        builder.Property(e => e.FromStatus).HasConversion<string>().HasMaxLength(24);
+        builder.Property(e => e.ToStatus).HasConversion<string>().HasMaxLength(24);
+        builder.Property(e => e.Channel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.ActorName).HasMaxLength(200);
+        builder.Property(e => e.OwnerName).HasMaxLength(200);
+        builder.Property(e => e.Body).HasMaxLength(RecoveryCase.MaxTextLength + 200);
+        builder.HasIndex(e => new { e.CaseId, e.At });
+    }
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> builder)
+    {
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Name).HasMaxLength(Team.MaxNameLength).IsRequired();
+        builder.HasIndex(t => t.Name).IsUnique();
+    }
+}
+
+internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
+{
+    public void Configure(EntityTypeBuilder<AppUser> builder)
+    {
+        builder.Property(u => u.DisplayName).HasMaxLength(200).IsRequired();
+        builder.HasOne<Team>().WithMany().HasForeignKey(u => u.TeamId).OnDelete(DeleteBehavior.SetNull);
+        builder.Ignore(u => u.UserId);
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> builder)
+    {
+        builder.HasKey(k => k.Id);
+        builder.Property(k => k.Name).HasMaxLength(100).IsRequired();
+        builder.Property(k => k.Prefix).HasMaxLength(16).IsRequired();
+        builder.Property(k => k.Hash).HasMaxLength(32).IsRequired();
+        builder.HasIndex(k => k.Prefix).IsUnique();
+        builder.HasOne<AppUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> builder)
+    {
+        builder.HasKey(r => new { r.Scope, r.Key });
+        builder.Property(r => r.Scope).HasMaxLength(64);
+        builder.Property(r => r.Key).HasMaxLength(200);
+        builder.Property(r => r.RequestHash).HasMaxLength(64);
+        builder.Property(r => r.ContentType).HasMaxLength(200);
+        builder.Property(r => r.Location).HasMaxLength(500);
+        builder.HasIndex(r => r.CreatedAt);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using Amends.Domain.Teams;
+using Amends.Web.Features.Admin;
+using Amends.Web.Persistence.Seeding;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Amends.Web.Persistence;
+
+/// <summary>
+/// Runs before the server takes requests: applies the provider's migrations (logging what it did), creates the roles,
+/// and on a first start with no users creates the admin from configuration, or the demo data set with generated logins.
+/// </summary>
+internal sealed class DatabaseInitializer(
+    IServiceScopeFactory scopes,
+    IOptions<AmendsOptions> options,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} migration(s) on {Provider}: {Migrations}", pending.Count,
+                db.IsPostgres ? "PostgreSQL" : "SQLite", string.Join(", ", pending));
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            logger.LogInformation("Database schema is up to date ({Provider})", db.IsPostgres ? "PostgreSQL" : "SQLite");
+        }
+
+        if (!db.IsPostgres)
+        {
+            // WAL lets readers go on while one writer commits; it is a property of the file, set once.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
+        foreach (var role in Enum.GetNames<Role>())
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await IgnoreRace(() => roles.CreateAsync(new IdentityRole<Guid>(role) { Id = Guid.CreateVersion7() }));
+            }
+        }
+
+        if (await db.Users.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        await BootstrapAsync(scope.ServiceProvider, db, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task BootstrapAsync(IServiceProvider services, AmendsDbContext db, CancellationToken ct)
+    {
+        var settings = options.Value;
+        var bootstrap = settings.Bootstrap;
+        var users = services.GetRequiredService<UserManager<AppUser>>();
+        var configured = !string.IsNullOrWhiteSpace(bootstrap.AdminEmail);
+        var demo = settings.Demo ?? !configured;
+
+        if (!configured && !demo)
+        {
+            logger.LogError("No users exist and no admin is configured: set Amends__Bootstrap__AdminEmail and Amends__Bootstrap__AdminPassword, or Amends__Demo=true.");
+            return;
+        }
+
+        var adminEmail = configured ? bootstrap.AdminEmail!.Trim() : DemoData.AdminEmail;
+        var generated = GeneratePassword();
+        var adminPassword = configured ? bootstrap.AdminPassword : generated;
+        if (string.IsNullOrWhiteSpace(adminPassword))
+        {
+            throw new InvalidOperationException("Amends__Bootstrap__AdminPassword is required with Amends__Bootstrap__AdminEmail.");
+        }
+
+        var admin = new AppUser
+        {
+            Id = Guid.CreateVersion7(),
+            UserName = adminEmail,
+            Email = adminEmail,
+            EmailConfirmed = true,
+            DisplayName = configured ? "Administrator" : DemoData.AdminName,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var created = await users.CreateAsync(admin, adminPassword);
+        if (!created.Succeeded)
+        {
+            if (await db.Users.AnyAsync(ct))
+            {
+                logger.LogInformation("Another instance bootstrapped the database first");
+                return;
+            }
+
+            throw new InvalidOperationException("Could not create the bootstrap admin: " + string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+
+        await users.AddToRoleAsync(admin, nameof(Role.Admin));
+        logger.LogInformation("Created the admin {Email}", adminEmail);
+
+        if (!string.IsNullOrWhiteSpace(bootstrap.ApiKey))
+        {
+            if (bootstrap.ApiKey.Length < Infrastructure.ApiKeys.MinimumLength)
+            {
+                throw new InvalidOperationException($"Amends__Bootstrap__ApiKey must be at least {Infrastructure.ApiKeys.MinimumLength} characters.");
+            }
+
+            db.ApiKeys.Add(ApiKeyAdmin.NewKey("Bootstrap", bootstrap.ApiKey, admin.Id, null, time.GetUtcNow().UtcDateTime));
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("Registered the bootstrap admin API key");
+        }
+
+        if (!demo)
+        {
+            return;
+        }
+
+        var seeder = new DemoData(db, users, time, logger);
+        var apiKey = string.IsNullOrWhiteSpace(bootstrap.ApiKey) ? Infrastructure.ApiKeys.Generate() : null;
+        await seeder.SeedAsync(admin, generated, apiKey, ct);
+
+        var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, generated, apiKey);
+        var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, login, ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        // Printed once, on the start that created them; later starts point at the file.
+        Console.WriteLine();
+        Console.WriteLine(login);
+    }
+
+    private static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var chars = RandomNumberGenerator.GetItems<char>(alphabet, 14);
+        return new string(chars) + "-7a";
+    }
+
+    private static async Task IgnoreRace(Func<Task<IdentityResult>> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance created it at the same moment; it exists now, which is all we need.
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Amends.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Amends.Web.Persistence;
+
+internal static class PersistenceSetup
+{
+    /// <summary>
+    /// Registers <see cref="AmendsDbContext"/> for the provider named by <c>Database:Provider</c>: <c>Sqlite</c> (default,
+    /// a file under ./data) or <c>Postgres</c> (<c>ConnectionStrings:Amends</c>), each with its own migration set.
+    /// </summary>
+    public static IServiceCollection AddAmendsPersistence(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var provider = configuration["Database:Provider"] ?? "Sqlite";
+        var connectionString = configuration.GetConnectionString("Amends");
+
+        if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Amends (env ConnectionStrings__Amends) is empty.");
+            }
+
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+            services.AddSingleton(dataSource);
+            services.AddDbContext<PostgresAmendsDbContext>(options => options.UseNpgsql(dataSource));
+            services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<PostgresAmendsDbContext>());
+            services.AddHostedService<PostgresChangeRelay>();
+        }
+        else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                var path = Path.Combine(environment.ContentRootPath, "data", "amends.db");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                connectionString = $"Data Source={path}";
+            }
+
+            services.AddDbContext<SqliteAmendsDbContext>(options => options.UseSqlite(connectionString));
+            services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
+        }
+        else
+        {
+            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use Sqlite or Postgres.");
+        }
+
+        return services;
+    }
+}

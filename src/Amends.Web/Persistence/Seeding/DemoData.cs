@@ -1,0 +1,254 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+using Amends.Domain.Teams;
+using Bogus;
+using Microsoft.AspNetCore.Identity;
+
+namespace Amends.Web.Persistence.Seeding;
+
+/// <summary>
+/// A realistic first-run data set: two teams, a supervisor, five agents, 400 customers and about 240 cases in every
+/// state across every failure category, each built through the domain so its timeline reads as it happened.
+/// Deterministic (fixed seed), so screenshots and walkthroughs match.
+/// </summary>
+internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, TimeProvider time, ILogger logger)
+{
+    public const string AdminEmail = "admin@amends.demo";
+    public const string AdminName = "Avery Admin";
+    public const string SupervisorEmail = "sam@amends.demo";
+    public const string AgentEmail = "alex@amends.demo";
+
+    private static readonly (string Email, string Name, Role Role, int Team)[] Staff =
+    [
+        (SupervisorEmail, "Sam Supervisor", Role.Supervisor, 0),
+        (AgentEmail, "Alex Morgan", Role.Agent, 0),
+        ("priya@amends.demo", "Priya Shah", Role.Agent, 0),
+        ("jonas@amends.demo", "Jonas Berg", Role.Agent, 0),
+        ("maria@amends.demo", "María López", Role.Agent, 1),
+        ("tom@amends.demo", "Tom Okafor", Role.Agent, 1),
+    ];
+
+    private static readonly Dictionary<FailureCategory, string[]> Summaries = new()
+    {
+        [FailureCategory.LateDelivery] =
+        [
+            "Order promised for Tuesday has still not arrived", "Parcel stuck at the depot for six days",
+            "Birthday gift arrived two days after the party", "Tracking says delivered but nothing came",
+        ],
+        [FailureCategory.DefectiveProduct] =
+        [
+            "Kettle stopped working after one week", "Screen cracked out of the box", "Zip broke the first time the bag was used",
+            "Headphones have a loud buzz in the left ear",
+        ],
+        [FailureCategory.WrongOrder] =
+        [
+            "Received a size M instead of XL", "Sent the blue sofa cover, ordered grey", "Half of the grocery order was someone else's",
+        ],
+        [FailureCategory.BillingError] =
+        [
+            "Charged twice for the same order", "Cancelled subscription still billed this month", "Discount code not applied at checkout",
+            "Refund promised three weeks ago has not shown up",
+        ],
+        [FailureCategory.PoorService] =
+        [
+            "Agent hung up mid-call", "Waited 50 minutes on hold and nobody answered", "Store staff were rude about a return",
+            "Asked the same question four times and got four answers",
+        ],
+        [FailureCategory.MissedAppointment] =
+        [
+            "Technician did not turn up for the 9–12 slot", "Installer came on the wrong day", "Delivery slot missed, took a day off for nothing",
+        ],
+        [FailureCategory.DigitalOutage] =
+        [
+            "App has been down all evening, cannot access my account", "Payment page keeps timing out",
+            "Streaming stopped during the final", "Lost my saved basket after the update",
+        ],
+        [FailureCategory.Other] = ["Package arrived soaked and smelling of smoke", "Loyalty points disappeared from my account"],
+    };
+
+    private static readonly string[] CustomerMessages =
+    [
+        "This is the second time this has happened and I am really disappointed.",
+        "I need this sorted today please, I have been patient.",
+        "Can someone actually call me back? Nobody has replied to my emails.",
+        "Honestly thinking of taking my business elsewhere.",
+        "Thanks for getting back to me. When can I expect an update?",
+    ];
+
+    private static readonly string[] Notes =
+    [
+        "Checked the order history: the carrier marked it as lost in transit.",
+        "Customer prefers a phone call after 5pm.",
+        "Warehouse confirms the replacement ships tomorrow morning.",
+        "Billing team confirms the duplicate charge; refund raised.",
+        "Long-standing customer, be generous.",
+    ];
+
+    public static string LoginText(string adminEmail, string adminPassword, string staffPassword, string? apiKey) =>
+        $"""
+        ================ Amends demo login ================
+          Admin:       {adminEmail}  /  {adminPassword}
+          Supervisor:  {SupervisorEmail}  /  {staffPassword}
+          Agent:       {AgentEmail}  /  {staffPassword}
+        {(apiKey is null ? "" : $"  Admin API key (Authorization: Bearer …): {apiKey}\n")}  Shown once; kept in data/demo-login.txt. Not valid anywhere else.
+        ===================================================
+        """;
+
+    public async Task SeedAsync(AppUser admin, string staffPassword, string? adminApiKey, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var faker = new Faker("en") { Random = new Randomizer(20261123) };
+
+        var care = Team.Create("Customer Care", now).Value;
+        var billing = Team.Create("Billing & Payments", now).Value;
+        db.Teams.AddRange(care, billing);
+        admin.TeamId = care.Id;
+        await db.SaveChangesAsync(ct);
+
+        var staff = new List<AppUser>();
+        foreach (var (email, name, role, team) in Staff)
+        {
+            var user = new AppUser
+            {
+                Id = Guid.CreateVersion7(),
+                UserName = email,
+                Email = email,
+                EmailConfirmed = true,
+                DisplayName = name,
+                TeamId = team == 0 ? care.Id : billing.Id,
+                CreatedAt = now.UtcDateTime,
+            };
+            var result = await users.CreateAsync(user, staffPassword);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+            }
+
+            await users.AddToRoleAsync(user, role.ToString());
+            staff.Add(user);
+        }
+
+        var supervisor = staff[0];
+        care.SetSupervisor(supervisor.UserId);
+        billing.SetSupervisor(supervisor.UserId);
+        if (adminApiKey is not null)
+        {
+            db.ApiKeys.Add(Features.Admin.ApiKeyAdmin.NewKey("Demo admin key", adminApiKey, admin.Id, admin.Id, now.UtcDateTime));
+        }
+
+        var customers = new List<Customer>();
+        for (var i = 0; i < 400; i++)
+        {
+            var first = faker.Name.FirstName();
+            var last = faker.Name.LastName();
+            var tier = faker.Random.WeightedRandom([ValueTier.Standard, ValueTier.Silver, ValueTier.Gold, ValueTier.Platinum], [0.6f, 0.25f, 0.1f, 0.05f]);
+            var lifetime = tier switch
+            {
+                ValueTier.Platinum => faker.Random.Long(500_000, 2_000_000),
+                ValueTier.Gold => faker.Random.Long(150_000, 500_000),
+                ValueTier.Silver => faker.Random.Long(40_000, 150_000),
+                _ => faker.Random.Long(1_000, 40_000),
+            };
+            var hasPhone = faker.Random.Bool(0.7f);
+            var others = faker.Random.Bool(0.2f) ? new[] { new ContactPoint(Channel.Social, "@" + (first + last).ToLowerInvariant()) } : [];
+            var customer = Customer.Register(
+                $"{first} {last}",
+                $"{first}.{last}{i}@example.com".ToLowerInvariant().Replace("'", "", StringComparison.Ordinal),
+                hasPhone ? faker.Phone.PhoneNumber("+44 7### ######") : null,
+                now.AddDays(-faker.Random.Int(100, 1500)),
+                tier,
+                new Money(lifetime, "EUR"),
+                otherContactPoints: others).Value;
+            customers.Add(customer);
+        }
+
+        db.Customers.AddRange(customers);
+        await db.SaveChangesAsync(ct);
+
+        var agents = staff.Where(s => s != supervisor).ToList();
+        var categories = Enum.GetValues<FailureCategory>();
+        var cases = new List<RecoveryCase>();
+        for (var i = 0; i < 240; i++)
+        {
+            var customer = customers[faker.Random.Int(0, customers.Count - 1)];
+            var category = categories[i % categories.Length];
+            var opened = now.AddHours(-faker.Random.Double(0.2, 24 * 60));
+            var repeat = cases.Any(c => c.CustomerId == customer.Id);
+            var recoveryCase = RecoveryCase.Open(
+                customer,
+                category,
+                faker.Random.WeightedRandom([Severity.Low, Severity.Medium, Severity.High, Severity.Critical], [0.2f, 0.45f, 0.25f, 0.1f]),
+                faker.Random.WeightedRandom([Channel.Email, Channel.Phone, Channel.Chat, Channel.Social, Channel.Review, Channel.Web], [0.4f, 0.2f, 0.15f, 0.1f, 0.08f, 0.07f]),
+                faker.PickRandom(Summaries[category]),
+                null,
+                opened,
+                repeat).Value;
+            var team = category == FailureCategory.BillingError ? billing : care;
+            recoveryCase.MoveToTeam(team.Id, agents[0].ToActor(), opened);
+            recoveryCase.RecordMessage(true, recoveryCase.Channel, faker.PickRandom(CustomerMessages), null, opened.AddMinutes(1));
+
+            var teamAgents = agents.Where(a => a.TeamId == team.Id).ToList();
+            var agent = faker.PickRandom(teamAgents).ToActor();
+            var step = TimeSpan.FromMinutes(faker.Random.Int(10, 240));
+            var at = opened + step;
+            var stage = i % 12;
+            if (stage >= 2 && at < now)
+            {
+                recoveryCase.Acknowledge(agent, at);
+                recoveryCase.RecordMessage(false, recoveryCase.Channel,
+                    "I am so sorry this happened. I am looking into it personally and will update you by tomorrow noon.", agent, at.AddMinutes(2));
+            }
+            else if (stage == 1)
+            {
+                recoveryCase.Assign(agent, team.Id, supervisor.ToActor(), opened.AddMinutes(5));
+            }
+
+            if (stage >= 4 && (at += step) < now)
+            {
+                recoveryCase.StartResolving(agent, at);
+                recoveryCase.AddNote(agent, faker.PickRandom(Notes), at.AddMinutes(3));
+            }
+
+            if (stage == 5 && (at += step) < now)
+            {
+                recoveryCase.WaitForCustomer(agent, at, "Asked for a photo of the damage");
+            }
+
+            if (stage >= 7 && (at += step) < now)
+            {
+                var apologyOnly = category == FailureCategory.PoorService;
+                if (!apologyOnly)
+                {
+                    recoveryCase.RecordRemedyDelivered(at);
+                }
+
+                recoveryCase.Resolve(agent, at, apologyOnly ? "Apologised personally and coached the team" : "Refund issued and replacement sent", apologyOnly);
+            }
+
+            if (stage >= 9 && (at += TimeSpan.FromDays(3)) < now)
+            {
+                var score = stage == 11 ? 2 : faker.Random.Int(4, 5);
+                recoveryCase.RecordFollowUp(score, score >= 4 ? "Thanks, that was handled really well." : "Still not happy with how long it took.", at);
+                if (score >= 4)
+                {
+                    recoveryCase.Close(null, at, CaseOutcome.Recovered, null);
+                }
+                else
+                {
+                    recoveryCase.Close(agent, at.AddHours(2), CaseOutcome.NotRecovered, "Customer still unhappy after the refund");
+                }
+            }
+            else if (stage == 3 && i % 24 == 3)
+            {
+                recoveryCase.Close(agent, at.AddMinutes(5), CaseOutcome.Duplicate, "Same as the customer's earlier case");
+            }
+
+            cases.Add(recoveryCase);
+        }
+
+        db.Cases.AddRange(cases);
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Staff} staff", customers.Count, cases.Count, staff.Count + 1);
+    }
+}
