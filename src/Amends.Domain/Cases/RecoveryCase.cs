@@ -155,7 +155,8 @@ public sealed class RecoveryCase
         return null;
     }
 
-    public DomainError? StartResolving(Actor by, DateTimeOffset now) => Move(CaseStatus.Resolving, by, now, null);
+    public DomainError? StartResolving(Actor by, DateTimeOffset now) =>
+        Status == CaseStatus.Acknowledged ? Move(CaseStatus.Resolving, by, now, null) : Illegal(CaseStatus.Resolving);
 
     public DomainError? WaitForCustomer(Actor by, DateTimeOffset now, string? reason) =>
         Status == CaseStatus.Resolving

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Amends.Domain.Teams;
+using Amends.Web.Features.Admin;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Amends.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on a real Kestrel port over a real database. Starts with a configured admin and API key (as a real
+/// installation would), then creates an agent, a supervisor and a second admin, each with an API key, through the API.
+/// </summary>
+public class TestApp : IAsyncLifetime
+{
+    public const string AdminEmail = "root@amends.test";
+    public const string AdminPassword = "Bootstrap-Password-1";
+    public const string BootstrapKey = "amk_bootstrap_0123456789abcdefghijklmnopqrstuvwxyz";
+
+    private readonly string _provider;
+    private readonly bool _demo;
+    private readonly List<HttpClient> _clients = [];
+    private AppFactory? _factory;
+
+    public TestApp(string provider, bool demo = false, TestDatabase? sharedDatabase = null)
+    {
+        _provider = provider;
+        _demo = demo;
+        Database = sharedDatabase!;
+        OwnsDatabase = sharedDatabase is null;
+    }
+
+    public TestDatabase Database { get; private set; }
+
+    private bool OwnsDatabase { get; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string ContentRoot { get; } = Path.Combine(Path.GetTempPath(), "amends-tests", "root-" + Guid.NewGuid().ToString("N"));
+
+    public IServiceProvider Services => _factory!.Services;
+
+    public bool IsPostgres => _provider == "Postgres";
+
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public HttpClient Supervisor { get; private set; } = null!;
+
+    public HttpClient Agent { get; private set; } = null!;
+
+    public UserDto AgentUser { get; private set; } = null!;
+
+    public UserDto SupervisorUser { get; private set; } = null!;
+
+    public UserDto AdminUser { get; private set; } = null!;
+
+    public TeamDto Team { get; private set; } = null!;
+
+    public HttpClient ClientFor(Role? role) => role switch
+    {
+        null => Anonymous,
+        Role.Agent => Agent,
+        Role.Supervisor => Supervisor,
+        _ => Admin,
+    };
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        if (OwnsDatabase)
+        {
+            Database = await TestDatabase.CreateAsync(_provider);
+        }
+
+        Directory.CreateDirectory(ContentRoot);
+        var port = FreePort();
+        _factory = new AppFactory(Settings());
+        _factory.UseKestrel(port);
+        _factory.StartServer();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+
+        Anonymous = NewClient(null);
+        var root = NewClient(BootstrapKey);
+        Team = await root.PostJsonAsync<TeamDto>("/api/teams", new { name = "Care " + port });
+        AgentUser = await CreateUserAsync(root, Role.Agent, "agent");
+        SupervisorUser = await CreateUserAsync(root, Role.Supervisor, "supervisor");
+        AdminUser = await CreateUserAsync(root, Role.Admin, "admin");
+        Agent = await ClientForUserAsync(root, AgentUser);
+        Supervisor = await ClientForUserAsync(root, SupervisorUser);
+        Admin = await ClientForUserAsync(root, AdminUser);
+    }
+
+    /// <summary>A client that authenticates with a fresh API key of <paramref name="user"/>.</summary>
+    public async Task<HttpClient> ClientForUserAsync(HttpClient admin, UserDto user)
+    {
+        var key = await admin.PostJsonAsync<CreatedApiKey>("/api/api-keys", new { name = "tests " + user.DisplayName, userId = user.Id });
+        return NewClient(key.Key);
+    }
+
+    public async Task<UserDto> CreateUserAsync(HttpClient admin, Role role, string name) =>
+        await admin.PostJsonAsync<UserDto>("/api/users", new
+        {
+            email = $"{name}-{Guid.NewGuid():N}@amends.test",
+            displayName = $"{char.ToUpperInvariant(name[0])}{name[1..]} Tester",
+            password = "Test-Password-123",
+            role = role.ToString(),
+            teamId = Team.Id,
+        });
+
+    public HttpClient NewClient(string? apiKey)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A DI scope of the running app, for reading the database directly in assertions.</summary>
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    protected virtual Dictionary<string, string?> Settings() => new()
+    {
+        ["Database:Provider"] = Database.Provider,
+        ["ConnectionStrings:Amends"] = Database.ConnectionString,
+        ["Amends:Bootstrap:AdminEmail"] = AdminEmail,
+        ["Amends:Bootstrap:AdminPassword"] = AdminPassword,
+        ["Amends:Bootstrap:ApiKey"] = BootstrapKey,
+        ["Amends:Demo"] = _demo ? "true" : "false",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"] = "None",
+    };
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (OwnsDatabase && Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class AppFactory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+}
+
+public sealed class SqliteApp() : TestApp("Sqlite");
+
+public sealed class PostgresApp() : TestApp("Postgres");
+
+[CollectionDefinition(Name)]
+public sealed class SqliteCollection : ICollectionFixture<SqliteApp>
+{
+    public const string Name = "SQLite app";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresApp>
+{
+    public const string Name = "PostgreSQL app";
+}
