@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Amends.Web.Components;
 using Amends.Web.Features.Account;
 using Amends.Web.Features.Admin;
@@ -74,34 +73,65 @@ public static class AmendsApp
 
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
-            if (context.ProblemDetails.Status == StatusCodes.Status401Unauthorized)
+            var problem = context.ProblemDetails;
+            problem.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+            if (problem.Extensions.ContainsKey("code"))
             {
-                context.ProblemDetails.Detail ??= "Sign in, or send an API key as 'Authorization: Bearer <key>'.";
+                return;
             }
-            else if (context.ProblemDetails.Status == StatusCodes.Status403Forbidden)
+
+            // Problems the framework writes (no endpoint ran, or none matched) get a stable code and a plain detail too.
+            var (code, detail) = problem.Status switch
             {
-                context.ProblemDetails.Detail ??= "Your role does not allow this.";
-            }
-            else if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
-            {
-                context.ProblemDetails.Detail ??= $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB.";
-            }
+                StatusCodes.Status400BadRequest when problem is HttpValidationProblemDetails => ("request.validation", "Some fields are not valid; see errors."),
+                StatusCodes.Status400BadRequest => ("request.bad", "The request could not be understood."),
+                StatusCodes.Status401Unauthorized => ("auth.required", "Sign in, or send an API key as 'Authorization: Bearer <key>'."),
+                StatusCodes.Status403Forbidden => ("auth.forbidden", "Your role does not allow this."),
+                StatusCodes.Status404NotFound => ("route.not_found", "There is no such resource or route; see /api-docs."),
+                StatusCodes.Status405MethodNotAllowed => ("route.method_not_allowed", "This route does not take that HTTP method."),
+                StatusCodes.Status413PayloadTooLarge => ("request.too_large", $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB."),
+                StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type", "Send JSON with 'Content-Type: application/json'."),
+                StatusCodes.Status500InternalServerError => ("server.error", "Something went wrong on our side; the trace id identifies it in the logs."),
+                _ => ("http." + problem.Status, null),
+            };
+            problem.Extensions["code"] = code;
+            problem.Detail ??= detail;
         });
         services.AddValidation();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json =>
         {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
-            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            json.SerializerOptions.Converters.Add(new EnumNameConverterFactory());
         });
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Amends API";
             document.Info.Description = "Service recovery: customers, recovery cases and their lifecycle. Authenticate with "
-                + "'Authorization: Bearer <API key>' (an admin creates keys). Errors are RFC 9457 problem details. "
+                + "'Authorization: Bearer YOUR_API_KEY' (an admin creates keys on the API keys page). Errors are RFC 9457 problem details. "
                 + "POSTs accept an 'Idempotency-Key' header; case changes accept 'If-Match' with the case version.";
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
+            {
+                ["ApiKey"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+                {
+                    Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "An API key created by an admin; it acts with its user's role.",
+                },
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("ApiKey", document)] = [] }];
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            // Enums travel as names (EnumNameConverterFactory); say so in the schema.
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type.IsEnum)
+            {
+                schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
+                schema.Enum = [.. Enum.GetNames(type).Select(name => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(name))];
+            }
+
             return Task.CompletedTask;
         }));
         services.AddHealthChecks();
@@ -150,12 +180,6 @@ public static class AmendsApp
         app.MapCustomerEndpoints();
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
-        app.MapFallback("/api/{**rest}", () => TypedResults.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Title = "Not found",
-            Detail = "There is no such API route; see /api-docs.",
-        })).AllowAnonymous().ExcludeFromDescription();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

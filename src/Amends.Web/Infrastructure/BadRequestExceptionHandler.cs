@@ -10,11 +10,6 @@ namespace Amends.Web.Infrastructure;
 /// </summary>
 internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    private static readonly Dictionary<string, Type> KnownEnums = typeof(Amends.Domain.Common.Money).Assembly.GetTypes()
-        .Concat(typeof(BadRequestExceptionHandler).Assembly.GetTypes())
-        .Where(t => t.IsEnum && t.FullName is not null)
-        .ToDictionary(t => t.FullName!, t => t);
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException bad)
@@ -35,12 +30,13 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
         {
             var field = FieldOf(json.Path);
             var target = ConvertedTo().Match(json.Message);
-            var message = target.Success && KnownEnums.TryGetValue(target.Groups[1].Value, out var enumType)
-                ? $"Use one of: {string.Join(", ", Enum.GetNames(enumType))}."
+            var message = json.Message.StartsWith(EnumNameConverterFactory.HintPrefix, StringComparison.Ordinal)
+                ? json.Message.Split(" Path:", 2)[0]
                 : target.Success
                     ? "The value has the wrong type."
                     : "The JSON is malformed here.";
-            code = target.Success ? "request.invalid_value" : "request.malformed_json";
+            var invalidValue = target.Success || message.StartsWith(EnumNameConverterFactory.HintPrefix, StringComparison.Ordinal);
+            code = invalidValue ? "request.invalid_value" : "request.malformed_json";
             detail = field is null ? message : $"'{field}': {message}";
             errors = new Dictionary<string, string[]> { [field ?? "body"] = [message] };
         }
@@ -79,6 +75,6 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
     private static string? FieldOf(string? path) =>
         path is null || path == "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
-    [GeneratedRegex(@"could not be converted to ([\w\.\+`\[\]]+?)(\[\])?\.? Path", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"could not be converted to (\S+?)\.? Path", RegexOptions.CultureInvariant)]
     private static partial Regex ConvertedTo();
 }

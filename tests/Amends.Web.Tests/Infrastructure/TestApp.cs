@@ -133,6 +133,7 @@ public class TestApp : IAsyncLifetime
         ["Amends:Bootstrap:AdminPassword"] = AdminPassword,
         ["Amends:Bootstrap:ApiKey"] = BootstrapKey,
         ["Amends:Demo"] = _demo ? "true" : "false",
+        ["Amends:DemoLoginFile"] = Path.Combine(ContentRoot, "demo-login.txt"),
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"] = "None",
     };

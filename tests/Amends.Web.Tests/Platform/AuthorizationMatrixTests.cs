@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Http.Json;
+using Amends.Domain.Teams;
+using Amends.Web.Features.Admin;
+using Amends.Web.Features.Cases;
+using Amends.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Amends.Web.Tests.Platform;
+
+/// <summary>
+/// Every API endpoint × every role (and no credentials): 401 without credentials, 403 below the endpoint's role,
+/// 2xx at or above it. The table must name every /api endpoint the app maps, so a new endpoint cannot slip through.
+/// </summary>
+public abstract class AuthorizationMatrixTests(TestApp app)
+{
+    private sealed record Call(HttpMethod Method, string Url, object? Body = null);
+
+    private sealed record Row(string Method, string Pattern, Role MinimumRole, Func<TestApp, Task<Call>> Prepare);
+
+    private static readonly Row[] Table =
+    [
+        new("POST", "/api/cases/", Role.Agent, async a => new(HttpMethod.Post, "/api/cases",
+            new { customerId = (await a.Admin.CustomerAsync()).Id, category = "Other", summary = "Matrix", channel = "Email" })),
+        new("GET", "/api/cases/", Role.Agent, _ => Get("/api/cases?pageSize=5")),
+        new("GET", "/api/cases/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}")),
+        new("GET", "/api/cases/{id:guid}/timeline", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/timeline")),
+        new("POST", "/api/cases/{id:guid}/assign", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/assign", new { ownerId = a.AgentUser.Id })),
+        new("POST", "/api/cases/{id:guid}/notes", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/notes", new { body = "n" })),
+        new("POST", "/api/cases/{id:guid}/messages", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/messages", new { direction = "In", body = "m" })),
+        new("POST", "/api/cases/{id:guid}/severity", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/severity", new { severity = "High" })),
+        new("POST", "/api/cases/{id:guid}/acknowledge", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a)).Id}/acknowledge", null)),
+        new("POST", "/api/cases/{id:guid}/start", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge")).Id}/start", null)),
+        new("POST", "/api/cases/{id:guid}/wait", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start")).Id}/wait", new { reason = "r" })),
+        new("POST", "/api/cases/{id:guid}/resume", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start", "wait")).Id}/resume", null)),
+        new("POST", "/api/cases/{id:guid}/resolve", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start")).Id}/resolve", new { resolution = "r", apologyOnly = true })),
+        new("POST", "/api/cases/{id:guid}/close", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a)).Id}/close", new { outcome = "Withdrawn" })),
+        new("POST", "/api/cases/{id:guid}/reopen", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/reopen", new { reason = "r" })),
+        new("POST", "/api/customers/", Role.Agent, _ => Task.FromResult(Post("/api/customers", new { name = "Matrix customer" }))),
+        new("GET", "/api/customers/", Role.Agent, _ => Get("/api/customers?q=a")),
+        new("GET", "/api/customers/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}")),
+        new("GET", "/api/users/", Role.Agent, _ => Get("/api/users")),
+        new("GET", "/api/users/me", Role.Agent, _ => Get("/api/users/me")),
+        new("POST", "/api/users/", Role.Admin, a => Task.FromResult(Post("/api/users", new
+        {
+            email = $"m-{Guid.NewGuid():N}@amends.test", displayName = "Matrix", password = "Matrix-Password-1", role = "Agent", teamId = a.Team.Id,
+        }))),
+        new("PUT", "/api/users/{id:guid}", Role.Admin, async a =>
+        {
+            var user = await a.CreateUserAsync(a.Admin, Role.Agent, "matrix");
+            return new(HttpMethod.Put, $"/api/users/{user.Id}", new { displayName = "Renamed", role = "Agent", teamId = a.Team.Id, isActive = true });
+        }),
+        new("GET", "/api/teams/", Role.Agent, _ => Get("/api/teams")),
+        new("POST", "/api/teams/", Role.Admin, _ => Task.FromResult(Post("/api/teams", new { name = "Team " + Guid.NewGuid().ToString("N")[..8] }))),
+        new("PUT", "/api/teams/{id:guid}", Role.Admin, async a =>
+        {
+            var team = await a.Admin.PostJsonAsync<TeamDto>("/api/teams", new { name = "Team " + Guid.NewGuid().ToString("N")[..8] });
+            return new(HttpMethod.Put, $"/api/teams/{team.Id}", new { name = team.Name + " renamed" });
+        }),
+        new("GET", "/api/api-keys/", Role.Admin, _ => Get("/api/api-keys")),
+        new("POST", "/api/api-keys/", Role.Admin, _ => Task.FromResult(Post("/api/api-keys", new { name = "matrix" }))),
+        new("DELETE", "/api/api-keys/{id:guid}", Role.Admin, async a =>
+        {
+            var key = await a.Admin.PostJsonAsync<CreatedApiKey>("/api/api-keys", new { name = "to revoke" });
+            return new(HttpMethod.Delete, $"/api/api-keys/{key.ApiKey.Id}");
+        }),
+    ];
+
+    public static TheoryData<string, string, string> Cases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var row in Table)
+        {
+            foreach (var role in new[] { "None", nameof(Role.Agent), nameof(Role.Supervisor), nameof(Role.Admin) })
+            {
+                data.Add(row.Method, row.Pattern, role);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Endpoint_answers_each_role_as_its_policy_says(string method, string pattern, string role)
+    {
+        var row = Table.Single(r => r.Method == method && r.Pattern == pattern);
+        Role? caller = role == "None" ? null : Enum.Parse<Role>(role);
+        var call = await row.Prepare(app);
+
+        using var request = new HttpRequestMessage(call.Method, call.Url);
+        if (call.Body is not null)
+        {
+            request.Content = JsonContent.Create(call.Body, options: Http.Json);
+        }
+
+        using var response = await app.ClientFor(caller).SendAsync(request, TestContext.Current.CancellationToken);
+
+        if (caller is null)
+        {
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "auth.required");
+        }
+        else if (caller < row.MinimumRole)
+        {
+            await response.AssertProblemAsync(HttpStatusCode.Forbidden, "auth.forbidden");
+        }
+        else
+        {
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, $"{role} {method} {call.Url}: {(int)response.StatusCode} {text}");
+        }
+    }
+
+    [Fact]
+    public void The_table_names_every_api_endpoint_the_app_maps()
+    {
+        var mapped = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToHashSet();
+        var table = Table.Select(r => $"{r.Method} {r.Pattern}").ToHashSet();
+
+        Assert.Empty(mapped.Except(table));
+        Assert.Empty(table.Except(mapped));
+    }
+
+    [Fact]
+    public async Task A_revoked_or_unknown_key_is_401()
+    {
+        var created = await app.Admin.PostJsonAsync<CreatedApiKey>("/api/api-keys", new { name = "short-lived", userId = app.AgentUser.Id });
+        var client = app.NewClient(created.Key);
+        using (var ok = await client.GetAsync("/api/users/me", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using (var revoke = await app.Admin.DeleteAsync($"/api/api-keys/{created.ApiKey.Id}", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        using var revoked = await client.GetAsync("/api/users/me", TestContext.Current.CancellationToken);
+        await revoked.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        using var unknown = await app.NewClient(created.Key[..^4] + "zzzz").GetAsync("/api/users/me", TestContext.Current.CancellationToken);
+        await unknown.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_deactivated_user_s_key_stops_working()
+    {
+        var user = await app.CreateUserAsync(app.Admin, Role.Agent, "leaver");
+        var client = await app.ClientForUserAsync(app.Admin, user);
+        await client.GetJsonAsync<UserDto>("/api/users/me");
+
+        await app.Admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/users/{user.Id}")
+        {
+            Content = JsonContent.Create(new { displayName = user.DisplayName, role = "Agent", teamId = app.Team.Id, isActive = false }, options: Http.Json),
+        }, TestContext.Current.CancellationToken);
+
+        using var response = await client.GetAsync("/api/users/me", TestContext.Current.CancellationToken);
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Only_the_digest_of_a_key_is_stored_and_the_list_never_shows_secrets()
+    {
+        var created = await app.Admin.PostJsonAsync<CreatedApiKey>("/api/api-keys", new { name = "secret check" });
+
+        using var list = await app.Admin.GetAsync("/api/api-keys", TestContext.Current.CancellationToken);
+        var text = await list.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(created.Key, text, StringComparison.Ordinal);
+        Assert.Contains(created.ApiKey.Prefix, text, StringComparison.Ordinal);
+
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+        var row = db.ApiKeys.Single(k => k.Id == created.ApiKey.Id);
+        Assert.Equal(32, row.Hash.Length);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(created.Key)), row.Hash);
+    }
+
+    [Fact]
+    public async Task The_health_check_and_API_reference_need_no_credentials()
+    {
+        using var health = await app.Anonymous.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using var openApi = await app.Anonymous.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        var document = await openApi.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("/api/cases/{id}/acknowledge", document, StringComparison.Ordinal);
+        using var docs = await app.Anonymous.GetAsync("/api-docs/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_browser_without_a_session_is_sent_to_the_login_page()
+    {
+        using var response = await app.Anonymous.GetAsync("/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
+
+    private static Call Post(string url, object? body) => new(HttpMethod.Post, url, body ?? new { });
+
+    private static async Task<CaseDetail> CaseIn(TestApp a, params string[] steps)
+    {
+        var c = await a.Admin.CaseAsync();
+        foreach (var step in steps)
+        {
+            c = await a.Admin.ActAsync(c.Id, step, step == "wait" ? new { reason = "r" } : null);
+        }
+
+        return c;
+    }
+
+    private static async Task<CaseDetail> Resolved(TestApp a)
+    {
+        var c = await CaseIn(a, "acknowledge", "start");
+        return await a.Admin.ActAsync(c.Id, "resolve", new { resolution = "r", apologyOnly = true });
+    }
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class AuthorizationMatrixTestsOnSqlite(SqliteApp app) : AuthorizationMatrixTests(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuthorizationMatrixTestsOnPostgres(PostgresApp app) : AuthorizationMatrixTests(app);
