@@ -438,8 +438,17 @@ public sealed class RecoveryCase
         CaseStatus? from = null,
         CaseStatus? to = null,
         Actor? owner = null,
-        Channel? channel = null) =>
+        Channel? channel = null)
+    {
+        // Entries written in one operation share a clock reading; a microsecond apart keeps their order on both
+        // databases (PostgreSQL keeps microseconds).
+        if (_timeline.Count > 0 && now.UtcDateTime <= _timeline[^1].At)
+        {
+            now = new DateTimeOffset(_timeline[^1].At.AddTicks(TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+        }
+
         _timeline.Add(TimelineEntry.Create(Id, kind, by, now, body, from, to, owner, channel));
+    }
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

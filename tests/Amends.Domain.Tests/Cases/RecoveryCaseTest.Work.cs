@@ -158,4 +158,16 @@ public sealed partial class RecoveryCaseTest
         Assert.True(second.RepeatFailure);
         Assert.True(second.Priority > first.Priority);
     }
+
+    [Fact]
+    public void Entries_written_in_one_step_keep_their_order_in_time()
+    {
+        var c = _build.New();
+
+        c.Acknowledge(CaseBuilder.Anna, _build.Clock.GetUtcNow());
+
+        var times = c.Timeline.Select(e => e.At).ToList();
+        Assert.Equal(times.Order(), times);
+        Assert.Equal(times.Count, times.Distinct().Count());
+    }
 }

@@ -170,6 +170,9 @@ public class TestApp : IAsyncLifetime
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
+
+            // The browser tests need blazor.web.js and the component library's assets from the build output.
+            builder.UseStaticWebAssets();
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

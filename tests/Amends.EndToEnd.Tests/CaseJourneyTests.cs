@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Amends.EndToEnd.Tests.Pages;
+using Amends.Web.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Amends.EndToEnd.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed partial class CaseJourneyTests(BrowserApp browser)
+{
+    private TestApp App => browser.App;
+
+    [Fact]
+    public async Task An_agent_signs_in_opens_a_case_adds_a_note_and_acknowledges_it()
+    {
+        var summary = "Fridge arrived dented " + Guid.NewGuid().ToString("N")[..6];
+        var customer = await App.Agent.CustomerAsync("Olivia Newman");
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>("/api/cases", new
+        {
+            customerId = customer.Id, category = "DefectiveProduct", summary, channel = "Email", ownerId = App.AgentUser.Id,
+        });
+        var page = await browser.NewPageAsync();
+
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await Assertions.Expect(inbox.Row(summary)).ToBeVisibleAsync();
+        var workspace = await inbox.OpenAsync(summary);
+        await Assertions.Expect(workspace.Summary).ToHaveTextAsync(summary);
+        await Assertions.Expect(workspace.CustomerName).ToHaveTextAsync("Olivia Newman");
+
+        await workspace.AddNoteAsync("Called the customer, photos on the way");
+        await workspace.AcknowledgeAsync();
+
+        await Assertions.Expect(workspace.Status).ToHaveTextAsync("Acknowledged");
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("New → Acknowledged");
+        await Assertions.Expect(workspace.Timeline.Filter(new LocatorFilterOptions { HasText = "Called the customer, photos on the way" }))
+            .ToContainTextAsync("Internal note");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("case-workspace") });
+    }
+
+    [Fact]
+    public async Task Markup_in_a_customer_name_is_shown_as_text_and_never_runs()
+    {
+        const string name = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">Eve";
+        var customer = await App.Agent.CustomerAsync(name);
+        var summary = "Billing mix-up " + Guid.NewGuid().ToString("N")[..6];
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>("/api/cases", new
+        {
+            customerId = customer.Id, category = "BillingError", summary = summary + " <b>bold?</b>", channel = "Chat", ownerId = App.AgentUser.Id,
+        });
+        var page = await browser.NewPageAsync();
+        var dialogs = 0;
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs++;
+            _ = dialog.DismissAsync();
+        };
+
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await Assertions.Expect(inbox.Row(summary)).ToContainTextAsync(name);
+        var workspace = await inbox.OpenAsync(summary);
+
+        await Assertions.Expect(workspace.CustomerName).ToHaveTextAsync(name);
+        await Assertions.Expect(workspace.Summary).ToHaveTextAsync(summary + " <b>bold?</b>");
+        Assert.Equal(0, await page.Locator("[data-testid=customer-card] img").CountAsync());
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.__pwned ?? 0"));
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task The_inbox_announces_a_new_case_without_reordering_and_shows_it_on_request()
+    {
+        var page = await browser.NewPageAsync();
+        var inbox = await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        await inbox.ShowViewAsync("unassigned");
+        var summary = "Live arrival " + Guid.NewGuid().ToString("N")[..6];
+
+        await App.Agent.CaseAsync(summary: summary);
+
+        await Assertions.Expect(inbox.UpdatesPill).ToContainTextAsync(NewCount());
+        await Assertions.Expect(inbox.Row(summary)).ToHaveCountAsync(0);
+        await inbox.UpdatesPill.ClickAsync();
+        await Assertions.Expect(inbox.Row(summary)).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_with_a_message_beside_the_form()
+    {
+        var page = await browser.NewPageAsync();
+
+        var error = await new LoginPage(page).FailedSignInErrorAsync(App.AgentUser.Email, "not-the-password");
+
+        Assert.Contains("do not match", error, StringComparison.Ordinal);
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login"));
+    }
+
+    [Fact]
+    public async Task An_agent_cannot_open_the_admin_pages()
+    {
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+
+        await page.GotoAsync("/admin/users");
+
+        await Assertions.Expect(page.Locator("[data-testid=user-list]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText("Not allowed")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Pages_fit_a_phone_screen()
+    {
+        await App.Agent.CaseAsync(summary: "On a phone " + Guid.NewGuid().ToString("N")[..6]).ContinueWith(
+            async c => await App.Agent.ActAsync((await c).Id, "acknowledge"), TaskScheduler.Default).Unwrap();
+        var page = await browser.NewPageAsync(390, 844);
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await Assertions.Expect(inbox.Rows.First).ToBeVisibleAsync();
+
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+
+        Assert.False(overflow, "The inbox scrolls sideways on a phone.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("inbox-phone") });
+    }
+
+    [GeneratedRegex(@"\d+ new")]
+    private static partial Regex NewCount();
+
+    private static string Screenshot(string name)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name + ".png");
+    }
+}

@@ -1,0 +1,61 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Teams;
+using Amends.Web.Features.Admin;
+using Amends.Web.Features.Cases;
+using Amends.Web.Features.Customers;
+using Amends.Web.Persistence;
+using Amends.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Amends.Web.Tests.Platform;
+
+/// <summary>What a newcomer and an operator see on the first start of an empty database.</summary>
+public abstract class FirstStartTests(string provider)
+{
+    [Fact]
+    public async Task A_configured_install_gets_its_admin_and_API_key_and_no_demo_data()
+    {
+        await using var app = new TestApp(provider);
+        await app.InitializeAsync();
+
+        var root = app.NewClient(TestApp.BootstrapKey);
+        var me = await root.GetJsonAsync<UserDto>("/api/users/me");
+        Assert.Equal(TestApp.AdminEmail, me.Email);
+        Assert.Equal(Role.Admin, me.Role);
+        var customers = await root.GetJsonAsync<Paged<CustomerDto>>("/api/customers");
+        Assert.Equal(0, customers.Total);
+        Assert.False(File.Exists(Path.Combine(app.ContentRoot, "demo-login.txt")));
+    }
+
+    [Fact]
+    public async Task Demo_mode_seeds_a_realistic_data_set_and_writes_the_login_once()
+    {
+        await using var app = new TestApp(provider, demo: true);
+        await app.InitializeAsync();
+
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(await db.Customers.CountAsync(ct) >= 300);
+        var statuses = await db.Cases.Select(c => c.Status).Distinct().ToListAsync(ct);
+        Assert.Equal(Enum.GetValues<CaseStatus>().Order(), statuses.Order());
+        var outcomes = await db.Cases.Where(c => c.Outcome != null).Select(c => c.Outcome!.Value).Distinct().ToListAsync(ct);
+        Assert.Contains(CaseOutcome.Recovered, outcomes);
+        Assert.Contains(CaseOutcome.NotRecovered, outcomes);
+        Assert.True(await db.Cases.Select(c => c.Category).Distinct().CountAsync(ct) >= 5);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select r.Name).Distinct().ToListAsync(ct);
+        Assert.Contains("Agent", roles);
+        Assert.Contains("Supervisor", roles);
+        Assert.Contains("Admin", roles);
+        Assert.True(await db.TimelineEntries.CountAsync(ct) > await db.Cases.CountAsync(ct) * 2);
+
+        var login = await File.ReadAllTextAsync(Path.Combine(app.ContentRoot, "demo-login.txt"), ct);
+        Assert.Contains("sam@amends.demo", login, StringComparison.Ordinal);
+        Assert.Contains("alex@amends.demo", login, StringComparison.Ordinal);
+    }
+}
+
+public sealed class FirstStartTestsOnSqlite() : FirstStartTests("Sqlite");
+
+public sealed class FirstStartTestsOnPostgres() : FirstStartTests("Postgres");
