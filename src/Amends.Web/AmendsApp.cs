@@ -6,6 +6,7 @@ using Amends.Web.Features.Customers;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
@@ -30,6 +31,10 @@ public static class AmendsApp
         services.AddOptions<AmendsOptions>().Bind(builder.Configuration.GetSection(AmendsOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddAmendsPersistence(builder.Configuration, builder.Environment);
+
+        // First among the hosted services: the schema must exist before anything (data protection keys included) reads it.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddDataProtection().SetApplicationName("Amends").PersistKeysToDbContext<AmendsDbContext>();
 
         services.AddIdentityCore<AppUser>(identity =>
             {
@@ -151,7 +156,6 @@ public static class AmendsApp
         services.AddScoped<Users>();
         services.AddScoped<Teams>();
         services.AddScoped<ApiKeyAdmin>();
-        services.AddHostedService<DatabaseInitializer>();
 
         var app = builder.Build();
 

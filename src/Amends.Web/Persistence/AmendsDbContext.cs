@@ -1,6 +1,7 @@
 using Amends.Domain.Cases;
 using Amends.Domain.Customers;
 using Amends.Domain.Teams;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +13,11 @@ namespace Amends.Web.Persistence;
 /// (<see cref="SqliteAmendsDbContext"/>, <see cref="PostgresAmendsDbContext"/>); code depends on this base type.
 /// </summary>
 public abstract class AmendsDbContext(DbContextOptions options)
-    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>Keys that protect sign-in cookies and antiforgery tokens, shared by every instance of the app.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<RecoveryCase> Cases => Set<RecoveryCase>();

@@ -173,7 +173,10 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         {
             var customer = customers[faker.Random.Int(0, customers.Count - 1)];
             var category = categories[i % categories.Length];
-            var opened = now.AddHours(-faker.Random.Double(0.2, 24 * 60));
+            var stage = i % 12;
+
+            // Work in progress is recent; finished work spreads over the last two months.
+            var opened = stage < 7 ? now.AddHours(-faker.Random.Double(0.3, 72)) : now.AddHours(-faker.Random.Double(24 * 4, 24 * 60));
             var repeat = cases.Any(c => c.CustomerId == customer.Id);
             var recoveryCase = RecoveryCase.Open(
                 customer,
@@ -190,9 +193,8 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
 
             var teamAgents = agents.Where(a => a.TeamId == team.Id).ToList();
             var agent = faker.PickRandom(teamAgents).ToActor();
-            var step = TimeSpan.FromMinutes(faker.Random.Int(10, 240));
+            var step = TimeSpan.FromMinutes(stage < 7 ? faker.Random.Int(5, 60) : faker.Random.Int(30, 600));
             var at = opened + step;
-            var stage = i % 12;
             if (stage >= 2 && at < now)
             {
                 recoveryCase.Acknowledge(agent, at);
