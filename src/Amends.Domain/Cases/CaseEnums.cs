@@ -61,4 +61,6 @@ public enum TimelineEntryKind
     StatusChanged,
     Assigned,
     SeverityChanged,
+    SlaWarning,
+    SlaBreached,
 }

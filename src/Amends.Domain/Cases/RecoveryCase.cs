@@ -86,6 +86,12 @@ public sealed class RecoveryCase
 
     public DateTime? ClosedAt { get; private set; }
 
+    /// <summary>When we last sent the customer a message (an update, for the SLA's next-update clock).</summary>
+    public DateTime? LastUpdateSentAt { get; private set; }
+
+    /// <summary>The SLA clocks; the application brings them in line after each change (<see cref="Sla.SlaClock.Reconcile"/>).</summary>
+    public Sla.SlaClock Sla { get; private set; } = new();
+
     /// <summary>Bumped by every change; a write from an older version is rejected.</summary>
     public long Version { get; private set; }
 
@@ -116,6 +122,12 @@ public sealed class RecoveryCase
         if (text.Length > MaxSummaryLength)
         {
             return DomainError.Invalid("case.summary_too_long", "summary", $"A summary has at most {MaxSummaryLength} characters.");
+        }
+
+        // A second failure soon after the first (a "double deviation") hurts more than the first: one level up.
+        if (repeatFailure && severity < Severity.Critical)
+        {
+            severity++;
         }
 
         var recoveryCase = new RecoveryCase
@@ -373,6 +385,11 @@ public sealed class RecoveryCase
         }
 
         Touch(now);
+        if (!inbound)
+        {
+            LastUpdateSentAt = now.UtcDateTime;
+        }
+
         Append(inbound ? TimelineEntryKind.MessageIn : TimelineEntryKind.MessageOut, by, now, text, channel: channel);
         return null;
     }
@@ -395,6 +412,35 @@ public sealed class RecoveryCase
         Touch(now);
         Append(TimelineEntryKind.SeverityChanged, by, now, $"Severity {before} → {severity}; priority {Priority}");
         return null;
+    }
+
+    /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
+    public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now) => Sla.Reconcile(this, policy, calendar, now);
+
+    /// <summary>Records each SLA warning and breach that has fallen due, once, on the timeline.</summary>
+    public IReadOnlyList<Sla.SlaEvent> CheckSla(Sla.BusinessCalendar calendar, DateTimeOffset now)
+    {
+        var events = Sla.Check(calendar, now);
+        if (events.Count == 0)
+        {
+            return events;
+        }
+
+        Touch(now);
+        foreach (var e in events)
+        {
+            var what = e.Clock switch
+            {
+                Amends.Domain.Sla.SlaClockKind.Acknowledge => "first response",
+                Amends.Domain.Sla.SlaClockKind.Update => "next update to the customer",
+                _ => "resolution",
+            };
+            var due = e.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+            Append(e.Breach ? TimelineEntryKind.SlaBreached : TimelineEntryKind.SlaWarning, null, now,
+                e.Breach ? $"SLA breached: {what} was due {due}" : $"SLA at risk: {what} is due {due}");
+        }
+
+        return events;
     }
 
     private DomainError? Move(CaseStatus to, Actor? by, DateTimeOffset now, string? reason)
