@@ -34,6 +34,7 @@ public static class AmendsApp
 
         // First among the hosted services: the schema must exist before anything (data protection keys included) reads it.
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<Jobs.DueWorker>();
         services.AddDataProtection().SetApplicationName("Amends").PersistKeysToDbContext<AmendsDbContext>();
 
         services.AddIdentityCore<AppUser>(identity =>
@@ -148,9 +149,14 @@ public static class AmendsApp
         services.AddSingleton<CaseChangeFeed>();
         services.AddScoped<CaseReader>();
         services.AddScoped<CaseMutation>();
+        services.AddScoped<Features.Sla.SlaClocks>();
+        services.AddSingleton<Jobs.IDueWorkHandler, Jobs.SlaCheckHandler>();
+        services.AddSingleton<Jobs.IDueWorkHandler, Jobs.FollowUpHandler>();
+        services.AddSingleton<Jobs.DueWorkSweeper>();
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
         services.AddScoped<AssignOwner>();
+        services.AddScoped<Escalations>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<Users>();

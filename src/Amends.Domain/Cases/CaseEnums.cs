@@ -63,4 +63,26 @@ public enum TimelineEntryKind
     SeverityChanged,
     SlaWarning,
     SlaBreached,
+    Escalated,
+    SupervisorSteppedIn,
+    HandedBack,
+    FollowUpSent,
+}
+
+/// <summary>Why a supervisor is asked to step in.</summary>
+public enum EscalationReason
+{
+    SlaBreach,
+    RepeatFailure,
+    CustomerAskedForManager,
+    VeryHighPriority,
+    OwnerAskedForHelp,
+}
+
+/// <summary>Where an escalation stands: waiting in the supervisor queue, or a supervisor has stepped in.</summary>
+public enum EscalationState
+{
+    None,
+    Waiting,
+    SupervisorEngaged,
 }

@@ -86,6 +86,18 @@ public sealed class RecoveryCase
 
     public DateTime? ClosedAt { get; private set; }
 
+    public EscalationState Escalation { get; private set; }
+
+    public EscalationReason? EscalationReason { get; private set; }
+
+    public DateTime? EscalatedAt { get; private set; }
+
+    /// <summary>The supervisor who stepped in; the owner stays the customer's contact unless reassigned.</summary>
+    public UserId? EscalationSupervisorId { get; private set; }
+
+    /// <summary>Satisfaction checks sent after resolution (the first ask and its reminders).</summary>
+    public int FollowUpsSent { get; private set; }
+
     /// <summary>When we last sent the customer a message (an update, for the SLA's next-update clock).</summary>
     public DateTime? LastUpdateSentAt { get; private set; }
 
@@ -245,6 +257,7 @@ public sealed class RecoveryCase
         var from = Status;
         Status = CaseStatus.Closed;
         Outcome = outcome;
+        ClearEscalation();
         ClosedAt = now.UtcDateTime;
         Touch(now);
         Append(TimelineEntryKind.StatusChanged, by, now, Describe(outcome, Clean(reason)), from, CaseStatus.Closed);
@@ -278,6 +291,7 @@ public sealed class RecoveryCase
             ResolvedAt = null;
             FollowUpScore = null;
             FollowUpComment = null;
+            FollowUpsSent = 0;
             ReopenCount++;
         }
 
@@ -414,6 +428,101 @@ public sealed class RecoveryCase
         return null;
     }
 
+    /// <summary>
+    /// Sends the case to the team supervisor's queue. An escalation already waiting keeps its first reason; the new
+    /// one is still recorded on the timeline.
+    /// </summary>
+    public DomainError? Escalate(EscalationReason reason, string? note, Actor? by, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case cannot be escalated; reopen it first.");
+        }
+
+        if (Escalation == EscalationState.None)
+        {
+            Escalation = EscalationState.Waiting;
+            EscalationReason = reason;
+            EscalatedAt = now.UtcDateTime;
+            EscalationSupervisorId = null;
+        }
+
+        Touch(now);
+        Append(TimelineEntryKind.Escalated, by, now, Words(reason) + (Clean(note) is { } text ? ": " + text : ""));
+        return null;
+    }
+
+    /// <summary>A supervisor takes the escalation on; the owner remains the customer's single point of contact.</summary>
+    public DomainError? StepIn(Actor supervisor, DateTimeOffset now)
+    {
+        if (Escalation == EscalationState.None)
+        {
+            return DomainError.Conflict("case.not_escalated", "The case is not escalated.");
+        }
+
+        Escalation = EscalationState.SupervisorEngaged;
+        EscalationSupervisorId = supervisor.Id;
+        Touch(now);
+        Append(TimelineEntryKind.SupervisorSteppedIn, supervisor, now, $"{supervisor.Name} stepped in");
+        return null;
+    }
+
+    /// <summary>The supervisor hands the case back to its owner and the escalation ends.</summary>
+    public DomainError? HandBack(Actor supervisor, string? note, DateTimeOffset now)
+    {
+        if (Escalation == EscalationState.None)
+        {
+            return DomainError.Conflict("case.not_escalated", "The case is not escalated.");
+        }
+
+        ClearEscalation();
+        Touch(now);
+        Append(TimelineEntryKind.HandedBack, supervisor, now, Clean(note) ?? "Handed back to the owner");
+        return null;
+    }
+
+    /// <summary>Records that the satisfaction check (or a reminder of it) went to the customer.</summary>
+    public DomainError? RecordFollowUpSent(DateTimeOffset now)
+    {
+        if (Status != CaseStatus.Resolved)
+        {
+            return DomainError.Conflict("case.not_resolved", "A follow-up goes out only on a resolved case.");
+        }
+
+        FollowUpsSent++;
+        Touch(now);
+        Append(TimelineEntryKind.FollowUpSent, null, now, FollowUpsSent == 1 ? "Satisfaction check sent" : $"Reminder {FollowUpsSent - 1} of the satisfaction check sent");
+        return null;
+    }
+
+    /// <summary>
+    /// The customer's answer to the satisfaction check: 4 or 5 closes the case as Recovered; 1 to 3 reopens it one
+    /// severity level higher (so at a raised priority), with the answer as the reason.
+    /// </summary>
+    public DomainError? AnswerFollowUp(int score, string? comment, Customers.ValueTier customerTier, DateTimeOffset now)
+    {
+        var error = RecordFollowUp(score, comment, now);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (score >= 4)
+        {
+            return Close(null, now, CaseOutcome.Recovered, null);
+        }
+
+        error = Reopen(null, now, $"Follow-up answer {score}/5" + (FollowUpComment is null ? "" : $": {FollowUpComment}"));
+        if (error is null && Severity < Severity.Critical)
+        {
+            Severity++;
+            Priority = PriorityPolicy.Compute(Severity, customerTier, Channel, RepeatFailure);
+            Append(TimelineEntryKind.SeverityChanged, null, now, $"Severity raised to {Severity} after a negative follow-up; priority {Priority}");
+        }
+
+        return error;
+    }
+
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
     public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now) => Sla.Reconcile(this, policy, calendar, now);
 
@@ -493,8 +602,25 @@ public sealed class RecoveryCase
             now = new DateTimeOffset(_timeline[^1].At.AddTicks(TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
         }
 
-        _timeline.Add(TimelineEntry.Create(Id, kind, by, now, body, from, to, owner, channel));
+        _timeline.Add(TimelineEntry.Create(Id, Version, kind, by, now, body, from, to, owner, channel));
     }
+
+    private void ClearEscalation()
+    {
+        Escalation = EscalationState.None;
+        EscalationReason = null;
+        EscalatedAt = null;
+        EscalationSupervisorId = null;
+    }
+
+    private static string Words(EscalationReason reason) => reason switch
+    {
+        Cases.EscalationReason.SlaBreach => "SLA breached",
+        Cases.EscalationReason.RepeatFailure => "Repeat failure for this customer",
+        Cases.EscalationReason.CustomerAskedForManager => "Customer asked for a manager",
+        Cases.EscalationReason.VeryHighPriority => "Very high priority",
+        _ => "Owner asked for help",
+    };
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -21,6 +21,9 @@ public sealed class TimelineEntry
     /// <summary>UTC.</summary>
     public DateTime At { get; private set; }
 
+    /// <summary>The case's version when the entry was written: orders entries even when clocks tie.</summary>
+    public long Sequence { get; private set; }
+
     public UserId? ActorId { get; private set; }
 
     public string? ActorName { get; private set; }
@@ -42,6 +45,7 @@ public sealed class TimelineEntry
 
     internal static TimelineEntry Create(
         CaseId caseId,
+        long sequence,
         TimelineEntryKind kind,
         Actor? actor,
         DateTimeOffset at,
@@ -53,6 +57,7 @@ public sealed class TimelineEntry
         {
             Id = Guid.CreateVersion7(at),
             CaseId = caseId,
+            Sequence = sequence,
             Kind = kind,
             At = at.UtcDateTime,
             ActorId = actor?.Id,

@@ -29,6 +29,24 @@ public sealed class Team
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>When the team works; SLA clocks count only this time. Null means always open.</summary>
+    public Sla.BusinessHours? Hours { get; private set; }
+
+    /// <summary>The calendar SLA clocks use for this team's cases.</summary>
+    public Sla.BusinessCalendar Calendar() => Hours?.ToCalendar() is { IsSuccess: true } calendar ? calendar.Value : Sla.BusinessCalendar.AlwaysOpen;
+
+    /// <summary>Sets the working hours after checking they make a valid calendar.</summary>
+    public DomainError? SetHours(Sla.BusinessHours? hours)
+    {
+        if (hours is not null && hours.ToCalendar() is { IsSuccess: false } invalid)
+        {
+            return invalid.Error;
+        }
+
+        Hours = hours;
+        return null;
+    }
+
     public static Result<Team> Create(string? name, DateTimeOffset now)
     {
         var error = ValidateName(name);

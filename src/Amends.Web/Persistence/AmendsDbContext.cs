@@ -30,6 +30,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<DueWork> DueWork => Set<DueWork>();
+
     public abstract bool IsPostgres { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

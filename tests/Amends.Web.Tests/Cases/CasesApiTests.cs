@@ -165,7 +165,7 @@ public abstract class CasesApiTests(TestApp app)
     [Fact]
     public async Task The_list_filters_by_status_owner_team_and_priority()
     {
-        var customer = await app.Agent.CustomerAsync();
+        var customer = await app.Agent.CustomerAsync(tier: "Platinum");
         var mine = await app.Agent.CaseAsync(customer.Id, severity: "Critical", teamId: app.Team.Id);
         await app.Agent.ActAsync(mine.Id, "acknowledge");
         var unassigned = await app.Agent.CaseAsync(customer.Id, severity: "Low");

@@ -5,6 +5,7 @@ using Amends.Domain.Teams;
 using Amends.Web.Features.Admin;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Amends.Web.Tests.Infrastructure;
@@ -24,10 +25,15 @@ public class TestApp : IAsyncLifetime
     private readonly List<HttpClient> _clients = [];
     private AppFactory? _factory;
 
-    public TestApp(string provider, bool demo = false, TestDatabase? sharedDatabase = null)
+    private readonly TimeProvider? _time;
+    private readonly Dictionary<string, string?> _extraSettings;
+
+    public TestApp(string provider, bool demo = false, TestDatabase? sharedDatabase = null, TimeProvider? time = null, Dictionary<string, string?>? settings = null)
     {
         _provider = provider;
         _demo = demo;
+        _time = time;
+        _extraSettings = settings ?? [];
         Database = sharedDatabase!;
         OwnsDatabase = sharedDatabase is null;
     }
@@ -77,7 +83,13 @@ public class TestApp : IAsyncLifetime
 
         Directory.CreateDirectory(ContentRoot);
         var port = FreePort();
-        _factory = new AppFactory(Settings());
+        var settings = Settings();
+        foreach (var (key, value) in _extraSettings)
+        {
+            settings[key] = value;
+        }
+
+        _factory = new AppFactory(settings, _time);
         _factory.UseKestrel(port);
         _factory.StartServer();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -165,10 +177,15 @@ public class TestApp : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class AppFactory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class AppFactory(Dictionary<string, string?> settings, TimeProvider? time) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            if (time is not null)
+            {
+                builder.ConfigureTestServices(services => services.AddSingleton(time));
+            }
+
             builder.UseEnvironment("Production");
 
             // The browser tests need blazor.web.js and the component library's assets from the build output.

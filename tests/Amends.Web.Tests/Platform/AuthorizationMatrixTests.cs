@@ -37,6 +37,11 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/cases/{id:guid}/resolve", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start")).Id}/resolve", new { resolution = "r", apologyOnly = true })),
         new("POST", "/api/cases/{id:guid}/close", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a)).Id}/close", new { outcome = "Withdrawn" })),
         new("POST", "/api/cases/{id:guid}/reopen", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/reopen", new { reason = "r" })),
+        new("POST", "/api/cases/{id:guid}/escalations", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/escalations", new { reason = "CustomerAskedForManager" })),
+        new("POST", "/api/cases/{id:guid}/escalations/step-in", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/step-in", null)),
+        new("POST", "/api/cases/{id:guid}/escalations/hand-back", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/hand-back", new { note = "Yours again" })),
+        new("GET", "/api/escalations/", Role.Supervisor, _ => Get("/api/escalations")),
+        new("POST", "/api/cases/{id:guid}/follow-up", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/follow-up", new { score = 5 })),
         new("POST", "/api/customers/", Role.Agent, _ => Task.FromResult(Post("/api/customers", new { name = "Matrix customer" }))),
         new("GET", "/api/customers/", Role.Agent, _ => Get("/api/customers?q=a")),
         new("GET", "/api/customers/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}")),
@@ -215,6 +220,12 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         }
 
         return c;
+    }
+
+    private static async Task<CaseDetail> Escalated(TestApp a)
+    {
+        var c = await a.Admin.CaseAsync();
+        return await a.Admin.ActAsync(c.Id, "escalations", new { reason = "OwnerAskedForHelp" });
     }
 
     private static async Task<CaseDetail> Resolved(TestApp a)

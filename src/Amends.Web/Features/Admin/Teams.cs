@@ -1,14 +1,19 @@
 using System.ComponentModel.DataAnnotations;
 using Amends.Domain.Common;
+using Amends.Domain.Sla;
 using Amends.Domain.Teams;
 using Amends.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Admin;
 
-public sealed record TeamDto(Guid Id, string Name, Guid? SupervisorId, string? SupervisorName, int MemberCount);
+public sealed record TeamDto(Guid Id, string Name, Guid? SupervisorId, string? SupervisorName, int MemberCount, BusinessHours? Hours);
 
-public sealed record SaveTeamRequest([property: Required, StringLength(Team.MaxNameLength)] string? Name, Guid? SupervisorId = null);
+/// <summary>
+/// A team's name, supervisor and business hours (IANA time zone, weekly periods, holidays); SLA clocks of the team's
+/// cases count only those hours. No hours means always open.
+/// </summary>
+public sealed record SaveTeamRequest([property: Required, StringLength(Team.MaxNameLength)] string? Name, Guid? SupervisorId = null, BusinessHours? Hours = null);
 
 /// <summary>Teams share an inbox and a supervisor, who must hold the Supervisor or Admin role.</summary>
 public sealed class Teams(AmendsDbContext db, TimeProvider time)
@@ -24,7 +29,8 @@ public sealed class Teams(AmendsDbContext db, TimeProvider time)
             t.Name,
             t.SupervisorId?.Value,
             t.SupervisorId is { } s ? names.GetValueOrDefault(s.Value) : null,
-            members.GetValueOrDefault(t.Id)))];
+            members.GetValueOrDefault(t.Id),
+            t.Hours))];
     }
 
     public async Task<Result<TeamDto>> CreateAsync(SaveTeamRequest request, CancellationToken ct)
@@ -69,6 +75,12 @@ public sealed class Teams(AmendsDbContext db, TimeProvider time)
             {
                 return DomainError.Invalid("team.supervisor_invalid", "supervisorId", "The supervisor must be an active Supervisor or Admin.");
             }
+        }
+
+        var hoursError = team.SetHours(request.Hours is null ? null : request.Hours with { Periods = request.Hours.Periods ?? [], Holidays = request.Hours.Holidays ?? [] });
+        if (hoursError is not null)
+        {
+            return hoursError with { Field = "hours." + hoursError.Field };
         }
 
         team.SetSupervisor(request.SupervisorId is { } s ? new UserId(s) : null);

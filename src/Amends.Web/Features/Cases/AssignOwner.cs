@@ -38,7 +38,14 @@ public sealed class AssignOwner(AmendsDbContext db, CaseMutation mutation)
                 return DomainError.Forbidden("case.reassign_forbidden", "Only a supervisor can take a case away from its owner.");
             }
 
-            return c.Assign(owner.ToActor(), team, actor, now);
+            var error = c.Assign(owner.ToActor(), team, actor, now);
+            if (error is null && c.Escalation != Amends.Domain.Cases.EscalationState.None && user.IsSupervisor())
+            {
+                // A supervisor reassigning an escalated case has dealt with the escalation.
+                error = c.HandBack(actor, $"Reassigned to {owner.DisplayName}", now);
+            }
+
+            return error;
         }, ct);
     }
 }

@@ -79,6 +79,39 @@ public static class CaseEndpoints
             }, ct)))
         .WithName("ChangeSeverity").WithSummary("Change the severity; the priority follows");
 
+        cases.MapPost("/{id:guid}/escalations", (Guid id, EscalateRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) =>
+                c.Escalate(request.Reason ?? Amends.Domain.Cases.EscalationReason.OwnerAskedForHelp, request.Note, user.ToActor(), now), ct)))
+        .WithName("EscalateCase").WithSummary("Ask the team supervisor to step in (the owner stays the customer's contact)");
+
+        cases.MapPost("/{id:guid}/escalations/step-in", (Guid id, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) =>
+                Escalations.RequireSupervisor(user) ?? c.StepIn(user.ToActor(), now), ct)))
+        .RequireAuthorization(Policies.Supervisor)
+        .WithName("StepIn").WithSummary("A supervisor takes an escalation on");
+
+        cases.MapPost("/{id:guid}/escalations/hand-back", (Guid id, HandBackRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) =>
+                Escalations.RequireSupervisor(user) ?? c.HandBack(user.ToActor(), request.Note, now), ct)))
+        .RequireAuthorization(Policies.Supervisor)
+        .WithName("HandBack").WithSummary("A supervisor hands the case back to its owner; the escalation ends");
+
+        cases.MapPost("/{id:guid}/follow-up", (Guid id, FollowUpAnswer request, CaseMutation mutation, AmendsDbContext db,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, async (c, now) =>
+            {
+                var tier = await db.Customers.Where(x => x.Id == c.CustomerId).Select(x => x.Tier).SingleAsync(ct);
+                return c.AnswerFollowUp(request.Score!.Value, request.Comment, tier, now);
+            }, ct)))
+        .WithName("AnswerFollowUp").WithSummary("The customer's satisfaction answer: 4–5 closes as Recovered, 1–3 reopens at a raised priority");
+
+        var escalations = app.MapGroup("/api/escalations").WithTags("Cases").RequireAuthorization(Policies.Supervisor);
+        escalations.MapGet("/", async (Escalations handler, CancellationToken ct, Guid? teamId = null) => TypedResults.Ok(await handler.QueueAsync(teamId, ct)))
+            .WithName("EscalationQueue").WithSummary("The supervisor queue: escalated cases, breached first, then next to breach");
+
         MapTransition(cases, "acknowledge", "Acknowledge the case (New → Acknowledged); an unowned case becomes yours",
             (c, user, now) => c.Acknowledge(user.ToActor(), now));
         MapTransition(cases, "start", "Start putting it right (Acknowledged → Resolving)",

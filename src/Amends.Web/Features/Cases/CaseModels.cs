@@ -23,7 +23,13 @@ public sealed record CaseListItem(
     bool RepeatFailure,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    long Version);
+    long Version,
+    DateTime? AcknowledgeBy,
+    DateTime? NextUpdateBy,
+    DateTime? ResolveBy,
+    bool SlaPaused,
+    bool SlaBreached,
+    EscalationState Escalation);
 
 public sealed record MoneyDto(long Minor, string Currency)
 {
@@ -83,9 +89,43 @@ public sealed record CaseDetail(
     DateTime? ResolvedAt,
     DateTime? ClosedAt,
     long Version,
+    DateTime? AcknowledgeBy,
+    DateTime? NextUpdateBy,
+    DateTime? ResolveBy,
+    CaseSla Sla,
+    EscalationState Escalation,
+    EscalationReason? EscalationReason,
+    DateTime? EscalatedAt,
+    Guid? EscalationSupervisorId,
+    int FollowUpsSent,
     IReadOnlyList<string> AvailableActions,
     IReadOnlyList<TimelineItem> Timeline,
     int TimelineTotal);
+
+/// <summary>
+/// The SLA clocks in full: targets (business minutes), warning instants, whether the resolve clock is paused (and the
+/// business minutes it has left), and how each finished clock went.
+/// </summary>
+public sealed record CaseSla(
+    double AcknowledgeTargetMinutes,
+    double UpdateTargetMinutes,
+    double ResolveTargetMinutes,
+    DateTime? AcknowledgeWarnAt,
+    DateTime? NextUpdateWarnAt,
+    DateTime? ResolveWarnAt,
+    bool Paused,
+    double? PausedRemainingMinutes,
+    bool? AcknowledgedOnTime,
+    bool? ResolvedOnTime,
+    bool AcknowledgeBreached,
+    bool ResolveBreached,
+    int UpdatesMissed)
+{
+    public static CaseSla From(Amends.Domain.Sla.SlaClock s) => new(
+        s.AcknowledgeTarget.TotalMinutes, s.UpdateTarget.TotalMinutes, s.ResolveTarget.TotalMinutes,
+        s.AcknowledgeWarnAt, s.NextUpdateWarnAt, s.ResolveWarnAt, s.IsPaused, s.ResolvePausedRemaining?.TotalMinutes,
+        s.AcknowledgedOnTime, s.ResolvedOnTime, s.AcknowledgeBreached, s.ResolveBreached, s.UpdatesMissed);
+}
 
 /// <summary>A page of results: <see cref="Total"/> counts all matches, <see cref="Items"/> holds one page of them.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);

@@ -10,7 +10,7 @@ namespace Amends.Web.Features.Cases;
 /// The shared shape of every change to a case: load it, check the caller's version, let the domain apply the change,
 /// save with the version as concurrency token (a stale write is a 409), tell the change feed, return the new state.
 /// </summary>
-public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader)
+public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks)
 {
     public async Task<Result<CaseDetail>> ApplyAsync(
         Guid id,
@@ -30,7 +30,8 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         }
 
         var versionBefore = recoveryCase.Version;
-        var error = await change(recoveryCase, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var error = await change(recoveryCase, now);
         if (error is not null)
         {
             return error;
@@ -38,12 +39,15 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
 
         if (recoveryCase.Version != versionBefore)
         {
+            await clocks.ReconcileAsync(recoveryCase, now, ct);
             try
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateConcurrencyException)
+            catch (DbUpdateException)
             {
+                // The version check lost a race, or so did the schedule row written beside it: either way another
+                // change got there first.
                 return ApiProblems.Stale("case");
             }
 

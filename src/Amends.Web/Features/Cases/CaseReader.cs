@@ -27,7 +27,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
         var timelineTotal = await db.TimelineEntries.CountAsync(e => e.CaseId == caseId, ct);
         var entries = await db.TimelineEntries.AsNoTracking()
             .Where(e => e.CaseId == caseId)
-            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
+            .OrderByDescending(e => e.Sequence).ThenByDescending(e => e.At).ThenByDescending(e => e.Id)
             .Take(TimelineWindow)
             .ToListAsync(ct);
         entries.Reverse();
@@ -74,6 +74,15 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.ResolvedAt,
             c.ClosedAt,
             c.Version,
+            c.Sla.AcknowledgeBy,
+            c.Sla.NextUpdateBy,
+            c.Sla.ResolveBy,
+            CaseSla.From(c.Sla),
+            c.Escalation,
+            c.EscalationReason,
+            c.EscalatedAt,
+            c.EscalationSupervisorId?.Value,
+            c.FollowUpsSent,
             AvailableActions(c),
             [.. entries.Select(ToItem)],
             timelineTotal));
@@ -89,7 +98,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
 
         var query = db.TimelineEntries.AsNoTracking().Where(e => e.CaseId == caseId);
         var total = await query.CountAsync(ct);
-        var items = await query.OrderBy(e => e.At).ThenBy(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var items = await query.OrderBy(e => e.Sequence).ThenBy(e => e.At).ThenBy(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         return Result<Paged<TimelineItem>>.Ok(new Paged<TimelineItem>([.. items.Select(ToItem)], total, page, pageSize));
     }
 

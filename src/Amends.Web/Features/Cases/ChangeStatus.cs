@@ -20,3 +20,6 @@ public sealed record CloseRequest([property: Required] CaseOutcome? Outcome, [pr
 public sealed record ReopenRequest([property: Required, StringLength(1000)] string? Reason);
 
 public sealed record ChangeSeverityRequest([property: Required] Severity? Severity);
+
+/// <summary>The customer's answer to the satisfaction check.</summary>
+public sealed record FollowUpAnswer([property: Required, Range(1, 5)] int? Score, [property: StringLength(2000)] string? Comment = null);

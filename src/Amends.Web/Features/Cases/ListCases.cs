@@ -8,7 +8,8 @@ namespace Amends.Web.Features.Cases;
 /// <summary>
 /// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
 /// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
-/// <c>teamId</c> a team id or <c>mine</c>. Default order: most urgent first (open before closed, higher priority, oldest).
+/// <c>teamId</c> a team id or <c>mine</c>. Order: soonest SLA breach first (open before closed; breached, then by the next
+/// due time), then higher priority, then oldest.
 /// </summary>
 public sealed record CaseFilter(
     string? Status = null,
@@ -126,8 +127,13 @@ public sealed class ListCases(AmendsDbContext db)
         }
 
         var total = await rows.CountAsync(ct);
+        // Soonest breach first: breached cases, then by the next due time (first response, else resolution), paused
+        // and finished clocks after those, then priority and age.
         var page = await rows
             .OrderBy(r => r.Case.Status == CaseStatus.Closed)
+            .ThenByDescending(r => r.Case.Status != CaseStatus.Closed && (r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached))
+            .ThenBy(r => (r.Case.Sla.AcknowledgeBy ?? r.Case.Sla.ResolveBy) == null)
+            .ThenBy(r => r.Case.Sla.AcknowledgeBy ?? r.Case.Sla.ResolveBy)
             .ThenByDescending(r => r.Case.Priority)
             .ThenBy(r => r.Case.CreatedAt)
             .ThenBy(r => r.Case.Id)
@@ -157,7 +163,13 @@ public sealed class ListCases(AmendsDbContext db)
             r.Case.RepeatFailure,
             r.Case.CreatedAt,
             r.Case.UpdatedAt,
-            r.Case.Version)).ToList();
+            r.Case.Version,
+            r.Case.Sla.AcknowledgeBy,
+            r.Case.Sla.NextUpdateBy,
+            r.Case.Sla.ResolveBy,
+            r.Case.Sla.ResolvePausedRemaining != null,
+            r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached,
+            r.Case.Escalation)).ToList();
         return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, total, filter.Page, filter.PageSize));
     }
 

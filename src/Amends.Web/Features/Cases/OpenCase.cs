@@ -17,7 +17,7 @@ public sealed record OpenCaseRequest(
     Guid? TeamId = null,
     Guid? OwnerId = null);
 
-public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader)
+public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks)
 {
     /// <summary>A second case for the same customer within this window is a repeat failure.</summary>
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(90);
@@ -69,7 +69,18 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
             recoveryCase.Assign(owner.ToActor(), team, actor, now);
         }
 
+        // Double deviations and the most urgent cases go straight to the supervisor's queue.
+        if (recoveryCase.RepeatFailure)
+        {
+            recoveryCase.Escalate(EscalationReason.RepeatFailure, "A second failure for this customer within 90 days", null, now);
+        }
+        else if (recoveryCase.Priority == Priority.Urgent)
+        {
+            recoveryCase.Escalate(EscalationReason.VeryHighPriority, null, null, now);
+        }
+
         db.Cases.Add(recoveryCase);
+        await clocks.ReconcileAsync(recoveryCase, now, ct);
         await db.SaveChangesAsync(ct);
         await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Created, recoveryCase.TeamId, recoveryCase.OwnerId));
         return await reader.GetAsync(recoveryCase.Id.Value, ct);

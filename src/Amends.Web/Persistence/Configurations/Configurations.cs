@@ -1,5 +1,6 @@
 using Amends.Domain.Cases;
 using Amends.Domain.Customers;
+using Amends.Domain.Sla;
 using Amends.Domain.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -43,17 +44,26 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Property(c => c.Resolution).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.FollowUpComment).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.Version).IsConcurrencyToken();
+        builder.Property(c => c.Escalation).HasConversion<string>().HasMaxLength(24);
+        builder.Property(c => c.EscalationReason).HasConversion<string>().HasMaxLength(32);
         builder.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Team>().WithMany().HasForeignKey(c => c.TeamId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(c => c.Timeline).WithOne().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(c => c.Timeline).HasField("_timeline");
         builder.Ignore(c => c.IsOpen);
+        builder.OwnsOne(c => c.Sla, sla =>
+        {
+            sla.Property(s => s.ObservedStatus).HasConversion<string>().HasMaxLength(24);
+            sla.Ignore(s => s.IsPaused);
+        });
+        builder.Navigation(c => c.Sla).IsRequired();
 
         // The inbox: open cases of an owner or team, most urgent first.
         builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
         builder.HasIndex(c => new { c.OwnerId, c.Status });
         builder.HasIndex(c => new { c.TeamId, c.Status });
         builder.HasIndex(c => new { c.CustomerId, c.CreatedAt });
+        builder.HasIndex(c => new { c.Escalation, c.TeamId });
     }
 }
 
@@ -70,7 +80,7 @@ internal sealed class TimelineEntryConfiguration : IEntityTypeConfiguration<Time
         builder.Property(e => e.ActorName).HasMaxLength(200);
         builder.Property(e => e.OwnerName).HasMaxLength(200);
         builder.Property(e => e.Body).HasMaxLength(RecoveryCase.MaxTextLength + 200);
-        builder.HasIndex(e => new { e.CaseId, e.At });
+        builder.HasIndex(e => new { e.CaseId, e.Sequence });
     }
 }
 
@@ -81,6 +91,7 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(Team.MaxNameLength).IsRequired();
         builder.HasIndex(t => t.Name).IsUnique();
+        builder.Property(t => t.Hours).HasConversion(JsonColumn.Converter<BusinessHours>(), JsonColumn.Comparer<BusinessHours>());
     }
 }
 
@@ -104,6 +115,18 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Hash).HasMaxLength(32).IsRequired();
         builder.HasIndex(k => k.Prefix).IsUnique();
         builder.HasOne<AppUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class DueWorkConfiguration : IEntityTypeConfiguration<DueWork>
+{
+    public void Configure(EntityTypeBuilder<DueWork> builder)
+    {
+        builder.HasKey(w => w.Id);
+        builder.Property(w => w.Kind).HasMaxLength(32);
+        builder.Property(w => w.LastError).HasMaxLength(2000);
+        builder.HasIndex(w => new { w.Kind, w.CaseId, w.RefId }).IsUnique();
+        builder.HasIndex(w => w.DueAt);
     }
 }
 

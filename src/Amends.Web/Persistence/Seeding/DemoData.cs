@@ -1,6 +1,7 @@
 using Amends.Domain.Cases;
 using Amends.Domain.Common;
 using Amends.Domain.Customers;
+using Amends.Domain.Sla;
 using Amends.Domain.Teams;
 using Bogus;
 using Microsoft.AspNetCore.Identity;
@@ -102,6 +103,12 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
 
         var care = Team.Create("Customer Care", now).Value;
         var billing = Team.Create("Billing & Payments", now).Value;
+        var weekdays = new[] { DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday };
+        care.SetHours(new BusinessHours("Europe/London",
+            [.. weekdays.Append(DayOfWeek.Saturday).Select(d => new BusinessPeriod(d, new TimeOnly(8, 0), new TimeOnly(20, 0)))], []));
+        billing.SetHours(new BusinessHours("Europe/London",
+            [.. weekdays.SelectMany(d => new[] { new BusinessPeriod(d, new TimeOnly(9, 0), new TimeOnly(12, 30)), new BusinessPeriod(d, new TimeOnly(13, 30), new TimeOnly(17, 30)) })],
+            [new DateOnly(2026, 12, 25), new DateOnly(2026, 12, 28), new DateOnly(2027, 1, 1)]));
         db.Teams.AddRange(care, billing);
         admin.TeamId = care.Id;
         await db.SaveChangesAsync(ct);
@@ -167,6 +174,7 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         await db.SaveChangesAsync(ct);
 
         var agents = staff.Where(s => s != supervisor).ToList();
+        var clocks = new Features.Sla.SlaClocks(db);
         var categories = Enum.GetValues<FailureCategory>();
         var cases = new List<RecoveryCase>();
         for (var i = 0; i < 240; i++)
@@ -189,6 +197,9 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 repeat).Value;
             var team = category == FailureCategory.BillingError ? billing : care;
             recoveryCase.MoveToTeam(team.Id, agents[0].ToActor(), opened);
+            var calendar = team.Calendar();
+            void Sync(DateTimeOffset when) => recoveryCase.ReconcileSla(SlaPolicy.Default, calendar, when);
+            Sync(opened);
             recoveryCase.RecordMessage(true, recoveryCase.Channel, faker.PickRandom(CustomerMessages), null, opened.AddMinutes(1));
 
             var teamAgents = agents.Where(a => a.TeamId == team.Id).ToList();
@@ -198,8 +209,10 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
             if (stage >= 2 && at < now)
             {
                 recoveryCase.Acknowledge(agent, at);
+                Sync(at);
                 recoveryCase.RecordMessage(false, recoveryCase.Channel,
                     "I am so sorry this happened. I am looking into it personally and will update you by tomorrow noon.", agent, at.AddMinutes(2));
+                Sync(at.AddMinutes(2));
             }
             else if (stage == 1)
             {
@@ -210,11 +223,13 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
             {
                 recoveryCase.StartResolving(agent, at);
                 recoveryCase.AddNote(agent, faker.PickRandom(Notes), at.AddMinutes(3));
+                Sync(at);
             }
 
             if (stage == 5 && (at += step) < now)
             {
                 recoveryCase.WaitForCustomer(agent, at, "Asked for a photo of the damage");
+                Sync(at);
             }
 
             if (stage >= 7 && (at += step) < now)
@@ -226,10 +241,12 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 }
 
                 recoveryCase.Resolve(agent, at, apologyOnly ? "Apologised personally and coached the team" : "Refund issued and replacement sent", apologyOnly);
+                Sync(at);
             }
 
             if (stage >= 9 && (at += TimeSpan.FromDays(3)) < now)
             {
+                recoveryCase.RecordFollowUpSent(at.AddDays(-1));
                 var score = stage == 11 ? 2 : faker.Random.Int(4, 5);
                 recoveryCase.RecordFollowUp(score, score >= 4 ? "Thanks, that was handled really well." : "Still not happy with how long it took.", at);
                 if (score >= 4)
@@ -240,16 +257,24 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 {
                     recoveryCase.Close(agent, at.AddHours(2), CaseOutcome.NotRecovered, "Customer still unhappy after the refund");
                 }
+
+                Sync(at);
             }
             else if (stage == 3 && i % 24 == 3)
             {
                 recoveryCase.Close(agent, at.AddMinutes(5), CaseOutcome.Duplicate, "Same as the customer's earlier case");
+                Sync(at.AddMinutes(5));
             }
 
             cases.Add(recoveryCase);
         }
 
         db.Cases.AddRange(cases);
+        foreach (var c in cases)
+        {
+            await clocks.ScheduleAsync(c, ct);
+        }
+
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Staff} staff", customers.Count, cases.Count, staff.Count + 1);
     }

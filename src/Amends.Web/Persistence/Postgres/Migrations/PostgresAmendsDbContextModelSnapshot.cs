@@ -55,12 +55,33 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<int>("DeliveredRemedies")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Escalation")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<string>("EscalationReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("EscalationSupervisorId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("FollowUpComment")
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)");
 
                     b.Property<int?>("FollowUpScore")
                         .HasColumnType("integer");
+
+                    b.Property<int>("FollowUpsSent")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LastUpdateSentAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Outcome")
                         .HasMaxLength(24)
@@ -111,6 +132,8 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.HasIndex("Escalation", "TeamId");
 
                     b.HasIndex("OwnerId", "Status");
 
@@ -163,13 +186,16 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ToStatus")
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CaseId", "At");
+                    b.HasIndex("CaseId", "Sequence");
 
                     b.ToTable("TimelineEntries");
                 });
@@ -230,6 +256,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hours")
+                        .HasColumnType("text");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -372,6 +401,49 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex("TeamId");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Web.Persistence.DueWork", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RefId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DueAt");
+
+                    b.HasIndex("Kind", "CaseId", "RefId")
+                        .IsUnique();
+
+                    b.ToTable("DueWork");
                 });
 
             modelBuilder.Entity("Amends.Web.Persistence.IdempotencyRecord", b =>
@@ -574,6 +646,80 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.OwnsOne("Amends.Domain.Sla.SlaClock", "Sla", b1 =>
+                        {
+                            b1.Property<Guid>("RecoveryCaseId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<bool>("AcknowledgeBreached")
+                                .HasColumnType("boolean");
+
+                            b1.Property<DateTime?>("AcknowledgeBy")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<TimeSpan>("AcknowledgeTarget")
+                                .HasColumnType("interval");
+
+                            b1.Property<DateTime?>("AcknowledgeWarnAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<bool?>("AcknowledgedOnTime")
+                                .HasColumnType("boolean");
+
+                            b1.Property<DateTime?>("NextCheckAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<DateTime?>("NextUpdateBy")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<DateTime?>("NextUpdateWarnAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("ObservedStatus")
+                                .HasMaxLength(24)
+                                .HasColumnType("character varying(24)");
+
+                            b1.Property<DateTime?>("ObservedUpdateAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<bool>("ResolveBreached")
+                                .HasColumnType("boolean");
+
+                            b1.Property<DateTime?>("ResolveBy")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<TimeSpan?>("ResolvePausedRemaining")
+                                .HasColumnType("interval");
+
+                            b1.Property<TimeSpan>("ResolveTarget")
+                                .HasColumnType("interval");
+
+                            b1.Property<DateTime?>("ResolveWarnAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<bool?>("ResolvedOnTime")
+                                .HasColumnType("boolean");
+
+                            b1.Property<TimeSpan>("UpdateTarget")
+                                .HasColumnType("interval");
+
+                            b1.Property<int>("UpdatesMissed")
+                                .HasColumnType("integer");
+
+                            b1.Property<double>("WarnAt")
+                                .HasColumnType("double precision");
+
+                            b1.HasKey("RecoveryCaseId");
+
+                            b1.ToTable("Cases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecoveryCaseId");
+                        });
+
+                    b.Navigation("Sla")
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Amends.Domain.Cases.TimelineEntry", b =>

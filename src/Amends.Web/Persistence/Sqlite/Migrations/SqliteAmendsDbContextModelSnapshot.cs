@@ -50,12 +50,33 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<int>("DeliveredRemedies")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Escalation")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EscalationReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EscalationSupervisorId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FollowUpComment")
                         .HasMaxLength(10000)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("FollowUpScore")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("FollowUpsSent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastUpdateSentAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Outcome")
                         .HasMaxLength(24)
@@ -106,6 +127,8 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.HasIndex("Escalation", "TeamId");
 
                     b.HasIndex("OwnerId", "Status");
 
@@ -158,13 +181,16 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ToStatus")
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CaseId", "At");
+                    b.HasIndex("CaseId", "Sequence");
 
                     b.ToTable("TimelineEntries");
                 });
@@ -224,6 +250,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hours")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -367,6 +396,49 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("TeamId");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Web.Persistence.DueWork", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RefId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DueAt");
+
+                    b.HasIndex("Kind", "CaseId", "RefId")
+                        .IsUnique();
+
+                    b.ToTable("DueWork");
                 });
 
             modelBuilder.Entity("Amends.Web.Persistence.IdempotencyRecord", b =>
@@ -563,6 +635,80 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.OwnsOne("Amends.Domain.Sla.SlaClock", "Sla", b1 =>
+                        {
+                            b1.Property<Guid>("RecoveryCaseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<bool>("AcknowledgeBreached")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<DateTime?>("AcknowledgeBy")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<TimeSpan>("AcknowledgeTarget")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTime?>("AcknowledgeWarnAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<bool?>("AcknowledgedOnTime")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<DateTime?>("NextCheckAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTime?>("NextUpdateBy")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTime?>("NextUpdateWarnAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ObservedStatus")
+                                .HasMaxLength(24)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTime?>("ObservedUpdateAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<bool>("ResolveBreached")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<DateTime?>("ResolveBy")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<TimeSpan?>("ResolvePausedRemaining")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<TimeSpan>("ResolveTarget")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTime?>("ResolveWarnAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<bool?>("ResolvedOnTime")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<TimeSpan>("UpdateTarget")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("UpdatesMissed")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<double>("WarnAt")
+                                .HasColumnType("REAL");
+
+                            b1.HasKey("RecoveryCaseId");
+
+                            b1.ToTable("Cases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecoveryCaseId");
+                        });
+
+                    b.Navigation("Sla")
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Amends.Domain.Cases.TimelineEntry", b =>

@@ -1,0 +1,103 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Domain.Sla;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Sla;
+
+/// <summary>
+/// Keeps a case's SLA clocks and its scheduled work in line with the case: reconciles the clocks in the team's
+/// business hours, and writes the next instant anything falls due into <see cref="DueWork"/>, where a worker claims it.
+/// </summary>
+public sealed class SlaClocks(AmendsDbContext db)
+{
+    /// <summary>Days after resolution before the satisfaction check goes out.</summary>
+    public static readonly TimeSpan FollowUpDelay = TimeSpan.FromDays(3);
+
+    /// <summary>Time between the check and each reminder, and from the last reminder to closing as Unconfirmed.</summary>
+    public static readonly TimeSpan FollowUpReminderInterval = TimeSpan.FromDays(2);
+
+    /// <summary>Reminders after the first ask before the case closes as Unconfirmed.</summary>
+    public const int FollowUpReminders = 1;
+
+    private readonly Dictionary<TeamId, BusinessCalendar> _calendars = [];
+
+    // Rows this scope has loaded or added; DbSet.Local would scan the whole change tracker on every call.
+    private readonly Dictionary<(string Kind, Guid CaseId, Guid RefId), DueWork?> _rows = [];
+
+    public SlaPolicy PolicyFor(RecoveryCase c) => SlaPolicy.Default;
+
+    public async Task<BusinessCalendar> CalendarForAsync(TeamId? team, CancellationToken ct)
+    {
+        if (team is not { } id)
+        {
+            return BusinessCalendar.AlwaysOpen;
+        }
+
+        if (!_calendars.TryGetValue(id, out var calendar))
+        {
+            var found = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+            calendar = found?.Calendar() ?? BusinessCalendar.AlwaysOpen;
+            _calendars[id] = calendar;
+        }
+
+        return calendar;
+    }
+
+    /// <summary>After a change to <paramref name="c"/>: clocks in line, due work scheduled.</summary>
+    public async Task ReconcileAsync(RecoveryCase c, DateTimeOffset now, CancellationToken ct)
+    {
+        c.ReconcileSla(PolicyFor(c), await CalendarForAsync(c.TeamId, ct), now);
+        await ScheduleAsync(c, ct);
+    }
+
+    /// <summary>Writes (or clears) the case's scheduled SLA check and follow-up from its current state.</summary>
+    public async Task ScheduleAsync(RecoveryCase c, CancellationToken ct)
+    {
+        await SetAsync(DueWorkKinds.SlaCheck, c.Id, Guid.Empty, c.Sla.NextCheckAt, ct);
+        await SetAsync(DueWorkKinds.FollowUp, c.Id, Guid.Empty, NextFollowUpAt(c), ct);
+    }
+
+    /// <summary>When the next follow-up step is due: the first ask after resolution, then each reminder, then closing.</summary>
+    public static DateTime? NextFollowUpAt(RecoveryCase c) =>
+        c.Status != CaseStatus.Resolved || c.FollowUpScore is not null || c.ResolvedAt is not { } resolved
+            ? null
+            : resolved + FollowUpDelay + (FollowUpReminderInterval * c.FollowUpsSent);
+
+    /// <summary>Upserts the one row for (kind, case, reference); a null due time removes it.</summary>
+    public async Task SetAsync(string kind, CaseId caseId, Guid refId, DateTime? dueAt, CancellationToken ct)
+    {
+        var key = (kind, caseId.Value, refId);
+        if (!_rows.TryGetValue(key, out var row))
+        {
+            row = await db.DueWork.SingleOrDefaultAsync(w => w.Kind == kind && w.CaseId == caseId.Value && w.RefId == refId, ct);
+            _rows[key] = row;
+        }
+
+        if (dueAt is null)
+        {
+            if (row is not null)
+            {
+                db.DueWork.Remove(row);
+                _rows[key] = null;
+            }
+
+            return;
+        }
+
+        if (row is null)
+        {
+            row = new DueWork { Id = Guid.CreateVersion7(), Kind = kind, CaseId = caseId.Value, RefId = refId, DueAt = dueAt.Value };
+            db.DueWork.Add(row);
+            _rows[key] = row;
+        }
+        else if (row.DueAt != dueAt || row.LeaseOwner is not null)
+        {
+            row.DueAt = dueAt.Value;
+            row.LeaseOwner = null;
+            row.LeaseUntil = null;
+            row.Attempts = 0;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Web.Features.Sla;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Jobs;
+
+/// <summary>Reports SLA warnings and breaches on the timeline; a breach escalates the case to the team supervisor.</summary>
+internal sealed class SlaCheckHandler : IDueWorkHandler
+{
+    public string Kind => DueWorkKinds.SlaCheck;
+
+    public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<AmendsDbContext>();
+        var clocks = services.GetRequiredService<SlaClocks>();
+        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
+        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        var changed = new List<RecoveryCase>();
+        foreach (var c in cases)
+        {
+            var events = c.CheckSla(await clocks.CalendarForAsync(c.TeamId, ct), now);
+            if (events.Any(e => e.Breach))
+            {
+                c.Escalate(EscalationReason.SlaBreach, null, null, now);
+            }
+
+            await clocks.ScheduleAsync(c, ct);
+            if (events.Count > 0)
+            {
+                changed.Add(c);
+            }
+        }
+
+        return changed;
+    }
+}
+
+/// <summary>
+/// The satisfaction check after resolution: the first ask, then reminders, then, with no answer, closing the case as
+/// Unconfirmed. A case that is no longer waiting for an answer needs nothing.
+/// </summary>
+internal sealed class FollowUpHandler : IDueWorkHandler
+{
+    public string Kind => DueWorkKinds.FollowUp;
+
+    public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<AmendsDbContext>();
+        var clocks = services.GetRequiredService<SlaClocks>();
+        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
+        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        var changed = new List<RecoveryCase>();
+        foreach (var c in cases.Where(c => c.Status == CaseStatus.Resolved && c.FollowUpScore is null))
+        {
+            if (c.FollowUpsSent <= SlaClocks.FollowUpReminders)
+            {
+                c.RecordFollowUpSent(now);
+            }
+            else
+            {
+                c.Close(null, now, CaseOutcome.Unconfirmed, "No answer to the satisfaction check");
+            }
+
+            await clocks.ReconcileAsync(c, now, ct);
+            changed.Add(c);
+        }
+
+        return changed;
+    }
+}

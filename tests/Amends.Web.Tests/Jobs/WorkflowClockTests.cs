@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Json;
+using Amends.Domain.Cases;
+using Amends.Web.Features.Admin;
+using Amends.Web.Features.Cases;
+using Amends.Web.Jobs;
+using Amends.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Amends.Web.Tests.Jobs;
+
+/// <summary>SLA clocks, escalation and follow-up driven by the background sweep, on a fake clock, on both databases.</summary>
+public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestApp _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = new TestApp(provider, time: _clock, settings: new() { ["Amends:Jobs:Enabled"] = "false" });
+        await _app.InitializeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private Task<int> SweepAsync() => _app.Services.GetRequiredService<DueWorkSweeper>().SweepOnceAsync(500, TestContext.Current.CancellationToken);
+
+    private Task<CaseDetail> Get(Guid id) => _app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{id}");
+
+    [Fact]
+    public async Task An_unacknowledged_case_is_warned_at_80_percent_then_breaches_and_lands_in_the_supervisor_queue()
+    {
+        var c = await _app.Agent.CaseAsync(severity: "Medium");
+        Assert.Equal(Priority.Low, c.Priority);
+        Assert.Equal(c.CreatedAt.AddHours(8), c.AcknowledgeBy);
+        Assert.NotNull(c.ResolveBy);
+
+        _clock.Advance(TimeSpan.FromHours(6) + TimeSpan.FromMinutes(23));
+        await SweepAsync();
+        Assert.DoesNotContain((await Get(c.Id)).Timeline, e => e.Kind == TimelineEntryKind.SlaWarning);
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await SweepAsync();
+        Assert.Single((await Get(c.Id)).Timeline, e => e.Kind == TimelineEntryKind.SlaWarning);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await SweepAsync();
+        await SweepAsync();
+        var breached = await Get(c.Id);
+        Assert.Single(breached.Timeline, e => e.Kind == TimelineEntryKind.SlaBreached);
+        Assert.Equal(EscalationState.Waiting, breached.Escalation);
+        Assert.Equal(EscalationReason.SlaBreach, breached.EscalationReason);
+        Assert.True(breached.Sla.AcknowledgeBreached);
+
+        var queue = await _app.Supervisor.GetJsonAsync<List<EscalationItem>>("/api/escalations");
+        var item = Assert.Single(queue, i => i.CaseId == c.Id);
+        Assert.True(item.Breached);
+    }
+
+    [Fact]
+    public async Task A_supervisor_steps_in_and_hands_back_and_the_owner_stays()
+    {
+        var c = await _app.Agent.CaseAsync();
+        await _app.Agent.ActAsync(c.Id, "acknowledge");
+        await _app.Agent.ActAsync(c.Id, "escalations", new { reason = "CustomerAskedForManager", note = "Wants to speak to a manager" });
+
+        var engaged = await _app.Supervisor.ActAsync(c.Id, "escalations/step-in");
+        Assert.Equal(EscalationState.SupervisorEngaged, engaged.Escalation);
+        Assert.Equal(_app.SupervisorUser.Id, engaged.EscalationSupervisorId);
+        Assert.Equal(_app.AgentUser.Id, engaged.OwnerId);
+
+        var back = await _app.Supervisor.ActAsync(c.Id, "escalations/hand-back", new { note = "Offered a call back" });
+        Assert.Equal(EscalationState.None, back.Escalation);
+        Assert.Equal(_app.AgentUser.Id, back.OwnerId);
+        Assert.Equal([TimelineEntryKind.Escalated, TimelineEntryKind.SupervisorSteppedIn, TimelineEntryKind.HandedBack],
+            back.Timeline.Where(e => e.Kind is TimelineEntryKind.Escalated or TimelineEntryKind.SupervisorSteppedIn or TimelineEntryKind.HandedBack).Select(e => e.Kind));
+        var queue = await _app.Supervisor.GetJsonAsync<List<EscalationItem>>("/api/escalations");
+        Assert.DoesNotContain(queue, i => i.CaseId == c.Id);
+    }
+
+    [Fact]
+    public async Task Waiting_on_the_customer_pauses_the_resolve_clock_over_the_API()
+    {
+        var c = await _app.Agent.CaseAsync();
+        await _app.Agent.ActAsync(c.Id, "acknowledge");
+        await _app.Agent.ActAsync(c.Id, "start");
+        var waiting = await _app.Agent.ActAsync(c.Id, "wait", new { reason = "Photo please" });
+        Assert.Null(waiting.ResolveBy);
+        Assert.True(waiting.Sla.Paused);
+
+        _clock.Advance(TimeSpan.FromDays(10));
+        await SweepAsync();
+        var resumed = await _app.Agent.ActAsync(c.Id, "resume");
+
+        Assert.False(resumed.Sla.ResolveBreached);
+        Assert.True(resumed.ResolveBy > _clock.GetUtcNow().UtcDateTime);
+    }
+
+    [Fact]
+    public async Task Team_business_hours_set_the_due_times()
+    {
+        var team = await _app.Admin.PostJsonAsync<TeamDto>("/api/teams", new
+        {
+            name = "Weekday team " + Guid.NewGuid().ToString("N")[..6],
+            hours = new
+            {
+                timeZoneId = "Europe/Berlin",
+                periods = new[] { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday" }.Select(d => new { day = d, start = "09:00:00", end = "17:00:00" }),
+                holidays = Array.Empty<string>(),
+            },
+        });
+        Assert.Equal("Europe/Berlin", team.Hours!.TimeZoneId);
+
+        var c = await _app.Agent.CaseAsync(teamId: team.Id);
+
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var due = TimeZoneInfo.ConvertTimeFromUtc(c.AcknowledgeBy!.Value, berlin);
+        Assert.InRange(due.TimeOfDay, TimeSpan.FromHours(9), TimeSpan.FromHours(17));
+        Assert.NotEqual(DayOfWeek.Saturday, due.DayOfWeek);
+        Assert.NotEqual(DayOfWeek.Sunday, due.DayOfWeek);
+    }
+
+    [Fact]
+    public async Task Invalid_business_hours_are_a_400_on_the_field()
+    {
+        using var response = await _app.Admin.PostJsonAsync("/api/teams", new
+        {
+            name = "Bad hours " + Guid.NewGuid().ToString("N")[..6],
+            hours = new { timeZoneId = "Mars/Base", periods = new[] { new { day = "Monday", start = "09:00:00", end = "17:00:00" } }, holidays = Array.Empty<string>() },
+        });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "calendar.time_zone_unknown");
+        Assert.NotEmpty(problem.FieldErrors("hours.timeZone"));
+    }
+
+    [Fact]
+    public async Task The_follow_up_goes_out_three_days_after_resolution_and_a_good_answer_closes_as_Recovered()
+    {
+        var c = await Resolved();
+
+        _clock.Advance(TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1));
+        await SweepAsync();
+        Assert.Equal(0, (await Get(c.Id)).FollowUpsSent);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await SweepAsync();
+        Assert.Equal(1, (await Get(c.Id)).FollowUpsSent);
+
+        var closed = await _app.Agent.ActAsync(c.Id, "follow-up", new { score = 5, comment = "Brilliant, thank you" });
+
+        Assert.Equal(CaseStatus.Closed, closed.Status);
+        Assert.Equal(CaseOutcome.Recovered, closed.Outcome);
+        _clock.Advance(TimeSpan.FromDays(10));
+        await SweepAsync();
+        Assert.Equal(1, (await Get(c.Id)).FollowUpsSent);
+    }
+
+    [Fact]
+    public async Task Without_an_answer_a_reminder_goes_out_then_the_case_closes_as_Unconfirmed()
+    {
+        var c = await Resolved();
+
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromDays(3));
+            await SweepAsync();
+        }
+
+        var closed = await Get(c.Id);
+        Assert.Equal(CaseStatus.Closed, closed.Status);
+        Assert.Equal(CaseOutcome.Unconfirmed, closed.Outcome);
+        Assert.Equal(2, closed.Timeline.Count(e => e.Kind == TimelineEntryKind.FollowUpSent));
+    }
+
+    [Fact]
+    public async Task A_poor_answer_reopens_the_case_at_a_raised_priority()
+    {
+        var c = await Resolved();
+        _clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
+        await SweepAsync();
+
+        var reopened = await _app.Agent.ActAsync(c.Id, "follow-up", new { score = 2, comment = "Still broken" });
+
+        Assert.Equal(CaseStatus.Resolving, reopened.Status);
+        Assert.True(reopened.Priority > c.Priority || reopened.Severity > c.Severity);
+        Assert.NotNull(reopened.ResolveBy);
+        Assert.Contains(reopened.Timeline, e => e.Body?.Contains("Still broken", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task A_follow_up_answer_on_an_open_case_is_a_409()
+    {
+        var c = await _app.Agent.CaseAsync();
+
+        using var response = await _app.Agent.PostJsonAsync($"/api/cases/{c.Id}/follow-up", new { score = 4 });
+
+        await response.AssertProblemAsync(HttpStatusCode.Conflict, "case.not_resolved");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]
+    public async Task A_follow_up_score_outside_1_to_5_is_a_400(int score)
+    {
+        var c = await Resolved();
+
+        using var response = await _app.Agent.PostJsonAsync($"/api/cases/{c.Id}/follow-up", new { score });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    private async Task<CaseDetail> Resolved()
+    {
+        var c = await _app.Agent.CaseAsync(severity: "Low");
+        await _app.Agent.ActAsync(c.Id, "acknowledge");
+        await _app.Agent.ActAsync(c.Id, "start");
+        return await _app.Agent.ActAsync(c.Id, "resolve", new { resolution = "Replaced", apologyOnly = true });
+    }
+}
+
+public sealed class WorkflowClockTestsOnSqlite() : WorkflowClockTests("Sqlite");
+
+public sealed class WorkflowClockTestsOnPostgres() : WorkflowClockTests("Postgres");
