@@ -3,6 +3,7 @@ using Amends.Web.Features.Account;
 using Amends.Web.Features.Admin;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Customers;
+using Amends.Web.Features.Playbooks;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
 using Microsoft.AspNetCore.Authentication;
@@ -150,13 +151,17 @@ public static class AmendsApp
         services.AddScoped<CaseReader>();
         services.AddScoped<CaseMutation>();
         services.AddScoped<Features.Sla.SlaClocks>();
+        services.AddScoped<Features.Playbooks.PlaybookLibrary>();
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.SlaCheckHandler>();
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.FollowUpHandler>();
+        services.AddSingleton<Jobs.IDueWorkHandler, Jobs.PromiseHandler>();
         services.AddSingleton<Jobs.DueWorkSweeper>();
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
         services.AddScoped<AssignOwner>();
         services.AddScoped<Escalations>();
+        services.AddScoped<CaseTemplates>();
+        services.AddScoped<Promises>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<Users>();
@@ -168,6 +173,9 @@ public static class AmendsApp
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+
+            // A client's malformed request is answered with a 4xx problem; only real failures are logged as errors.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment())
@@ -188,6 +196,7 @@ public static class AmendsApp
 
         app.MapCaseEndpoints();
         app.MapCustomerEndpoints();
+        app.MapPlaybookEndpoints();
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 

@@ -67,7 +67,15 @@ public enum TimelineEntryKind
     SupervisorSteppedIn,
     HandedBack,
     FollowUpSent,
+    ChecklistStep,
+    PromiseMade,
+    PromiseReminder,
+    PromiseKept,
+    PromiseBroken,
 }
+
+/// <summary>One playbook step on a case, and who ticked it off when.</summary>
+public sealed record ChecklistItem(string Step, DateTime? DoneAt, Guid? DoneBy, string? DoneByName);
 
 /// <summary>Why a supervisor is asked to step in.</summary>
 public enum EscalationReason

@@ -86,6 +86,14 @@ public sealed class RecoveryCase
 
     public DateTime? ClosedAt { get; private set; }
 
+    /// <summary>The playbook version the case started with; later edits of the playbook do not change it.</summary>
+    public Guid? PlaybookId { get; private set; }
+
+    public int? PlaybookVersion { get; private set; }
+
+    /// <summary>The playbook's steps as a checklist, in order.</summary>
+    public IReadOnlyList<ChecklistItem> Checklist { get; private set; } = [];
+
     public EscalationState Escalation { get; private set; }
 
     public EscalationReason? EscalationReason { get; private set; }
@@ -426,6 +434,95 @@ public sealed class RecoveryCase
         Touch(now);
         Append(TimelineEntryKind.SeverityChanged, by, now, $"Severity {before} → {severity}; priority {Priority}");
         return null;
+    }
+
+    /// <summary>Starts the case on a playbook version: its steps become the checklist. A case keeps its first playbook.</summary>
+    public void ApplyPlaybook(Playbooks.Playbook playbook)
+    {
+        if (PlaybookId is not null)
+        {
+            return;
+        }
+
+        PlaybookId = playbook.Id;
+        PlaybookVersion = playbook.Version;
+        Checklist = [.. playbook.Content.Steps.Select(step => new ChecklistItem(step, null, null, null))];
+    }
+
+    /// <summary>Ticks a checklist step off (or back on); a system line on the timeline says who.</summary>
+    public DomainError? SetStep(int index, bool done, Actor by, DateTimeOffset now)
+    {
+        if (index < 0 || index >= Checklist.Count)
+        {
+            return DomainError.NotFound("case.step_not_found", $"The checklist has no step {index}.", "index");
+        }
+
+        var item = Checklist[index];
+        if ((item.DoneAt is not null) == done)
+        {
+            return null;
+        }
+
+        var items = Checklist.ToList();
+        items[index] = done ? item with { DoneAt = now.UtcDateTime, DoneBy = by.Id.Value, DoneByName = by.Name } : item with { DoneAt = null, DoneBy = null, DoneByName = null };
+        Checklist = items;
+        Touch(now);
+        Append(TimelineEntryKind.ChecklistStep, by, now, (done ? "Done: " : "Reopened step: ") + item.Step);
+        return null;
+    }
+
+    /// <summary>Records an ETA told to the customer; the caller stores the returned promise.</summary>
+    public Result<Promise> MakePromise(string? text, DateTimeOffset dueAt, Actor by, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case takes no new promises; reopen it first.");
+        }
+
+        var made = Promise.Make(Id, text, dueAt, by, now);
+        if (made.IsSuccess)
+        {
+            Touch(now);
+            Append(TimelineEntryKind.PromiseMade, by, now,
+                $"Promised: {made.Value.Text} (by {made.Value.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+
+        return made;
+    }
+
+    public DomainError? KeepPromise(Promise promise, Actor by, DateTimeOffset now)
+    {
+        var error = promise.CaseId == Id ? promise.Keep(now) : DomainError.NotFound("promise.not_found", "The promise belongs to another case.");
+        if (error is null)
+        {
+            Touch(now);
+            Append(TimelineEntryKind.PromiseKept, by, now, "Kept: " + promise.Text);
+        }
+
+        return error;
+    }
+
+    /// <summary>The reminder before a promise falls due, or, once due and still open, its breaking.</summary>
+    public void CheckPromise(Promise promise, DateTimeOffset now)
+    {
+        if (promise.Status != PromiseStatus.Open || promise.CaseId != Id)
+        {
+            return;
+        }
+
+        if (now.UtcDateTime >= promise.DueAt)
+        {
+            promise.Break(now);
+            Touch(now);
+            Append(TimelineEntryKind.PromiseBroken, null, now, "Broken: " + promise.Text);
+        }
+        else if (!promise.Reminded && now.UtcDateTime >= promise.RemindAt)
+        {
+            promise.MarkReminded();
+            Touch(now);
+            Append(TimelineEntryKind.PromiseReminder, null, now,
+                $"Due soon: {promise.Text} (by {promise.DueAt.ToString("HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)})");
+        }
     }
 
     /// <summary>

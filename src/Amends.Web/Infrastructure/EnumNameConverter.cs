@@ -22,20 +22,22 @@ internal sealed class EnumNameConverterFactory : JsonConverterFactory
     {
         private static readonly string Hint = HintPrefix + string.Join(", ", Enum.GetNames<T>()) + ".";
 
-        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.String
-                && reader.GetString() is { } text
-                && !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-                && Enum.TryParse<T>(text, ignoreCase: true, out var value)
-                && Enum.IsDefined(value))
-            {
-                return value;
-            }
-
-            throw new JsonException(Hint);
-        }
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String ? Parse(reader.GetString()) : throw new JsonException(Hint);
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+
+        // Enums as dictionary keys too (playbook templates and SLA targets are keyed by kind and priority).
+        public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(reader.GetString());
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WritePropertyName(value.ToString());
+
+        private static T Parse(string? text) =>
+            text is not null
+            && !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            && Enum.TryParse<T>(text, ignoreCase: true, out var value)
+            && Enum.IsDefined(value)
+                ? value
+                : throw new JsonException(Hint);
     }
 }

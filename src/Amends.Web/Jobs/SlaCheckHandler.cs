@@ -54,7 +54,7 @@ internal sealed class FollowUpHandler : IDueWorkHandler
         var changed = new List<RecoveryCase>();
         foreach (var c in cases.Where(c => c.Status == CaseStatus.Resolved && c.FollowUpScore is null))
         {
-            if (c.FollowUpsSent <= SlaClocks.FollowUpReminders)
+            if (c.FollowUpsSent <= await clocks.FollowUpRemindersForAsync(c, ct))
             {
                 c.RecordFollowUpSent(now);
             }
@@ -68,5 +68,29 @@ internal sealed class FollowUpHandler : IDueWorkHandler
         }
 
         return changed;
+    }
+}
+
+/// <summary>Reminds the owner before a promise falls due, and marks it broken once its time has passed while still open.</summary>
+internal sealed class PromiseHandler : IDueWorkHandler
+{
+    public string Kind => DueWorkKinds.Promise;
+
+    public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<AmendsDbContext>();
+        var clocks = services.GetRequiredService<SlaClocks>();
+        var promiseIds = items.Select(i => i.RefId).ToList();
+        var promises = await db.Promises.Where(p => promiseIds.Contains(p.Id)).ToListAsync(ct);
+        var caseIds = promises.Select(p => p.CaseId).Distinct().ToList();
+        var cases = await db.Cases.Where(c => caseIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        foreach (var promise in promises)
+        {
+            var c = cases[promise.CaseId];
+            c.CheckPromise(promise, now);
+            await clocks.SetAsync(DueWorkKinds.Promise, c.Id, promise.Id, promise.NextCheckAt, ct);
+        }
+
+        return [.. cases.Values];
     }
 }

@@ -32,6 +32,10 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<DueWork> DueWork => Set<DueWork>();
 
+    public DbSet<Promise> Promises => Set<Promise>();
+
+    public DbSet<Amends.Domain.Playbooks.Playbook> Playbooks => Set<Amends.Domain.Playbooks.Playbook>();
+
     public abstract bool IsPostgres { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

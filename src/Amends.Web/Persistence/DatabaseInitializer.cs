@@ -57,6 +57,15 @@ internal sealed class DatabaseInitializer(
             }
         }
 
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<Features.Playbooks.PlaybookLibrary>().SeedDefaultsAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            logger.LogInformation("Another instance wrote the default playbooks first");
+        }
+
         if (await db.Users.AnyAsync(cancellationToken))
         {
             return;

@@ -147,7 +147,6 @@ public class TestApp : IAsyncLifetime
         ["Amends:Demo"] = _demo ? "true" : "false",
         ["Amends:DemoLoginFile"] = Path.Combine(ContentRoot, "demo-login.txt"),
         ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"] = "None",
     };
 
     public virtual async ValueTask DisposeAsync()

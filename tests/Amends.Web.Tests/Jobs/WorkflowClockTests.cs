@@ -192,6 +192,42 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_owner_is_reminded_before_a_promise_falls_due_and_an_open_promise_then_breaks()
+    {
+        var c = await _app.Agent.CaseAsync();
+        var promise = await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises",
+            new { text = "Engineer calls back", dueAt = _clock.GetUtcNow().AddHours(10) });
+
+        _clock.Advance(TimeSpan.FromHours(7));
+        await SweepAsync();
+        Assert.DoesNotContain((await Get(c.Id)).Timeline, e => e.Kind == TimelineEntryKind.PromiseReminder);
+        _clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        await SweepAsync();
+        Assert.Single((await Get(c.Id)).Timeline, e => e.Kind == TimelineEntryKind.PromiseReminder);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await SweepAsync();
+        var timeline = (await Get(c.Id)).Timeline;
+        Assert.Single(timeline, e => e.Kind == TimelineEntryKind.PromiseBroken);
+        var promises = await _app.Agent.GetJsonAsync<List<PromiseDto>>($"/api/cases/{c.Id}/promises");
+        Assert.Equal(PromiseStatus.Broken, Assert.Single(promises, p => p.Id == promise.Id).Status);
+    }
+
+    [Fact]
+    public async Task A_kept_promise_is_never_broken()
+    {
+        var c = await _app.Agent.CaseAsync();
+        var promise = await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises",
+            new { text = "Refund paid", dueAt = _clock.GetUtcNow().AddHours(5) });
+        await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
+
+        _clock.Advance(TimeSpan.FromHours(6));
+        await SweepAsync();
+
+        Assert.DoesNotContain((await Get(c.Id)).Timeline, e => e.Kind is TimelineEntryKind.PromiseBroken or TimelineEntryKind.PromiseReminder);
+    }
+
+    [Fact]
     public async Task A_follow_up_answer_on_an_open_case_is_a_409()
     {
         var c = await _app.Agent.CaseAsync();

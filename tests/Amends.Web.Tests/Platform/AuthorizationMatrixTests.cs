@@ -42,6 +42,23 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/cases/{id:guid}/escalations/hand-back", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/hand-back", new { note = "Yours again" })),
         new("GET", "/api/escalations/", Role.Supervisor, _ => Get("/api/escalations")),
         new("POST", "/api/cases/{id:guid}/follow-up", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/follow-up", new { score = 5 })),
+        new("GET", "/api/cases/{id:guid}/templates", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/templates")),
+        new("POST", "/api/cases/{id:guid}/checklist/{index:int}", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/checklist/0", new { done = true })),
+        new("GET", "/api/cases/{id:guid}/promises", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises")),
+        new("POST", "/api/cases/{id:guid}/promises", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises", new { text = "Soon", dueAt = DateTimeOffset.UtcNow.AddDays(1) })),
+        new("POST", "/api/cases/{id:guid}/promises/{promiseId:guid}/kept", Role.Agent, async a =>
+        {
+            var c = await a.Admin.CaseAsync();
+            var promise = await a.Admin.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "Soon", dueAt = DateTimeOffset.UtcNow.AddDays(1) });
+            return Post($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
+        }),
+        new("GET", "/api/playbooks/", Role.Agent, _ => Get("/api/playbooks")),
+        new("GET", "/api/playbooks/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/playbooks/{(await a.Admin.GetJsonAsync<List<Amends.Web.Features.Playbooks.PlaybookDto>>("/api/playbooks"))[0].Id}")),
+        new("POST", "/api/playbooks/", Role.Admin, async a =>
+        {
+            var p = (await a.Admin.GetJsonAsync<List<Amends.Web.Features.Playbooks.PlaybookDto>>("/api/playbooks?category=WrongOrder")).Single();
+            return Post("/api/playbooks", new { category = "WrongOrder", name = p.Name, steps = p.Steps, templates = p.Templates, recommendedRemedies = p.RecommendedRemedies, sla = p.Sla });
+        }),
         new("POST", "/api/customers/", Role.Agent, _ => Task.FromResult(Post("/api/customers", new { name = "Matrix customer" }))),
         new("GET", "/api/customers/", Role.Agent, _ => Get("/api/customers?q=a")),
         new("GET", "/api/customers/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}")),

@@ -108,6 +108,55 @@ public static class CaseEndpoints
             }, ct)))
         .WithName("AnswerFollowUp").WithSummary("The customer's satisfaction answer: 4–5 closes as Recovered, 1–3 reopens at a raised priority");
 
+        cases.MapGet("/{id:guid}/templates", async Task<Results<Ok<IReadOnlyList<RenderedTemplate>>, ProblemHttpResult>> (
+                Guid id, CaseTemplates templates, CancellationToken ct) =>
+            {
+                var result = await templates.RenderAsync(id, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .WithName("CaseTemplates").WithSummary("The case's playbook messages with merge fields filled in");
+
+        cases.MapPost("/{id:guid}/checklist/{index:int}", (Guid id, int index, ChecklistStepRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, (c, now) => c.SetStep(index, request.Done, user.ToActor(), now), ct)))
+        .WithName("SetChecklistStep").WithSummary("Tick a playbook step off, or back on (index from 0)");
+
+        cases.MapGet("/{id:guid}/promises", async Task<Results<Ok<IReadOnlyList<PromiseDto>>, ProblemHttpResult>> (
+                Guid id, Promises promises, CancellationToken ct) =>
+            {
+                var result = await promises.ListAsync(id, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .WithName("ListPromises").WithSummary("Promises made to the customer on this case");
+
+        cases.MapPost("/{id:guid}/promises", async Task<Results<Created<PromiseDto>, ProblemHttpResult>> (
+                Guid id, MakePromiseRequest request, Promises promises, ClaimsPrincipal user, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            {
+                var version = CaseMutation.ParseIfMatch(ifMatch);
+                if (!version.IsSuccess)
+                {
+                    return version.Error!.ToProblem();
+                }
+
+                var result = await promises.MakeAsync(id, request, user.ToActor(), version.Value, ct);
+                return result.IsSuccess ? TypedResults.Created($"/api/cases/{id}/promises/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
+            })
+            .WithName("MakePromise").WithSummary("Record an ETA told to the customer; the owner is reminded before it falls due");
+
+        cases.MapPost("/{id:guid}/promises/{promiseId:guid}/kept", async Task<Results<Ok<PromiseDto>, ProblemHttpResult>> (
+                Guid id, Guid promiseId, Promises promises, ClaimsPrincipal user, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            {
+                var version = CaseMutation.ParseIfMatch(ifMatch);
+                if (!version.IsSuccess)
+                {
+                    return version.Error!.ToProblem();
+                }
+
+                var result = await promises.KeepAsync(id, promiseId, user.ToActor(), version.Value, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .WithName("KeepPromise").WithSummary("Record that a promise was kept");
+
         var escalations = app.MapGroup("/api/escalations").WithTags("Cases").RequireAuthorization(Policies.Supervisor);
         escalations.MapGet("/", async (Escalations handler, CancellationToken ct, Guid? teamId = null) => TypedResults.Ok(await handler.QueueAsync(teamId, ct)))
             .WithName("EscalationQueue").WithSummary("The supervisor queue: escalated cases, breached first, then next to breach");

@@ -98,6 +98,9 @@ public sealed record CaseDetail(
     DateTime? EscalatedAt,
     Guid? EscalationSupervisorId,
     int FollowUpsSent,
+    Guid? PlaybookId,
+    int? PlaybookVersion,
+    IReadOnlyList<ChecklistItem> Checklist,
     IReadOnlyList<string> AvailableActions,
     IReadOnlyList<TimelineItem> Timeline,
     int TimelineTotal);
@@ -129,3 +132,6 @@ public sealed record CaseSla(
 
 /// <summary>A page of results: <see cref="Total"/> counts all matches, <see cref="Items"/> holds one page of them.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+/// <summary>A playbook message for this case with its merge fields filled in.</summary>
+public sealed record RenderedTemplate(Amends.Domain.Playbooks.TemplateKind Kind, string Text);

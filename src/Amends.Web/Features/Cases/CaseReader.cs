@@ -83,6 +83,9 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.EscalatedAt,
             c.EscalationSupervisorId?.Value,
             c.FollowUpsSent,
+            c.PlaybookId,
+            c.PlaybookVersion,
+            c.Checklist,
             AvailableActions(c),
             [.. entries.Select(ToItem)],
             timelineTotal));

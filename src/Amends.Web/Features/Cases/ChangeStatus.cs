@@ -23,3 +23,6 @@ public sealed record ChangeSeverityRequest([property: Required] Severity? Severi
 
 /// <summary>The customer's answer to the satisfaction check.</summary>
 public sealed record FollowUpAnswer([property: Required, Range(1, 5)] int? Score, [property: StringLength(2000)] string? Comment = null);
+
+/// <summary>Whether the checklist step is done.</summary>
+public sealed record ChecklistStepRequest(bool Done = true);

@@ -17,7 +17,7 @@ public sealed record OpenCaseRequest(
     Guid? TeamId = null,
     Guid? OwnerId = null);
 
-public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks)
+public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks, Playbooks.PlaybookLibrary playbooks)
 {
     /// <summary>A second case for the same customer within this window is a repeat failure.</summary>
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(90);
@@ -59,6 +59,11 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
         }
 
         var recoveryCase = opened.Value;
+        if (await playbooks.CurrentAsync(recoveryCase.Category, ct) is { } playbook)
+        {
+            recoveryCase.ApplyPlaybook(playbook);
+        }
+
         if (team is { } queue)
         {
             recoveryCase.MoveToTeam(queue, actor, now);

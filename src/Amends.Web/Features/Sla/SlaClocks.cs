@@ -10,15 +10,15 @@ namespace Amends.Web.Features.Sla;
 /// Keeps a case's SLA clocks and its scheduled work in line with the case: reconciles the clocks in the team's
 /// business hours, and writes the next instant anything falls due into <see cref="DueWork"/>, where a worker claims it.
 /// </summary>
-public sealed class SlaClocks(AmendsDbContext db)
+public sealed class SlaClocks(AmendsDbContext db, Playbooks.PlaybookLibrary playbooks)
 {
-    /// <summary>Days after resolution before the satisfaction check goes out.</summary>
+    /// <summary>Days after resolution before the satisfaction check goes out, when the case has no playbook.</summary>
     public static readonly TimeSpan FollowUpDelay = TimeSpan.FromDays(3);
 
     /// <summary>Time between the check and each reminder, and from the last reminder to closing as Unconfirmed.</summary>
     public static readonly TimeSpan FollowUpReminderInterval = TimeSpan.FromDays(2);
 
-    /// <summary>Reminders after the first ask before the case closes as Unconfirmed.</summary>
+    /// <summary>Reminders after the first ask before the case closes as Unconfirmed, when the case has no playbook.</summary>
     public const int FollowUpReminders = 1;
 
     private readonly Dictionary<TeamId, BusinessCalendar> _calendars = [];
@@ -26,7 +26,13 @@ public sealed class SlaClocks(AmendsDbContext db)
     // Rows this scope has loaded or added; DbSet.Local would scan the whole change tracker on every call.
     private readonly Dictionary<(string Kind, Guid CaseId, Guid RefId), DueWork?> _rows = [];
 
-    public SlaPolicy PolicyFor(RecoveryCase c) => SlaPolicy.Default;
+    /// <summary>The SLA of the case's own playbook version; the default policy for a case without one.</summary>
+    public async Task<SlaPolicy> PolicyForAsync(RecoveryCase c, CancellationToken ct) =>
+        (await playbooks.ByIdAsync(c.PlaybookId, ct))?.SlaPolicy ?? SlaPolicy.Default;
+
+    /// <summary>How many reminders the case's playbook allows before closing as Unconfirmed.</summary>
+    public async Task<int> FollowUpRemindersForAsync(RecoveryCase c, CancellationToken ct) =>
+        (await playbooks.ByIdAsync(c.PlaybookId, ct))?.Content.FollowUpReminders ?? FollowUpReminders;
 
     public async Task<BusinessCalendar> CalendarForAsync(TeamId? team, CancellationToken ct)
     {
@@ -48,7 +54,7 @@ public sealed class SlaClocks(AmendsDbContext db)
     /// <summary>After a change to <paramref name="c"/>: clocks in line, due work scheduled.</summary>
     public async Task ReconcileAsync(RecoveryCase c, DateTimeOffset now, CancellationToken ct)
     {
-        c.ReconcileSla(PolicyFor(c), await CalendarForAsync(c.TeamId, ct), now);
+        c.ReconcileSla(await PolicyForAsync(c, ct), await CalendarForAsync(c.TeamId, ct), now);
         await ScheduleAsync(c, ct);
     }
 
@@ -56,14 +62,15 @@ public sealed class SlaClocks(AmendsDbContext db)
     public async Task ScheduleAsync(RecoveryCase c, CancellationToken ct)
     {
         await SetAsync(DueWorkKinds.SlaCheck, c.Id, Guid.Empty, c.Sla.NextCheckAt, ct);
-        await SetAsync(DueWorkKinds.FollowUp, c.Id, Guid.Empty, NextFollowUpAt(c), ct);
+        var delay = (await playbooks.ByIdAsync(c.PlaybookId, ct))?.FollowUpAfter ?? FollowUpDelay;
+        await SetAsync(DueWorkKinds.FollowUp, c.Id, Guid.Empty, NextFollowUpAt(c, delay), ct);
     }
 
     /// <summary>When the next follow-up step is due: the first ask after resolution, then each reminder, then closing.</summary>
-    public static DateTime? NextFollowUpAt(RecoveryCase c) =>
+    public static DateTime? NextFollowUpAt(RecoveryCase c, TimeSpan delay) =>
         c.Status != CaseStatus.Resolved || c.FollowUpScore is not null || c.ResolvedAt is not { } resolved
             ? null
-            : resolved + FollowUpDelay + (FollowUpReminderInterval * c.FollowUpsSent);
+            : resolved + delay + (FollowUpReminderInterval * c.FollowUpsSent);
 
     /// <summary>Upserts the one row for (kind, case, reference); a null due time removes it.</summary>
     public async Task SetAsync(string kind, CaseId caseId, Guid refId, DateTime? dueAt, CancellationToken ct)

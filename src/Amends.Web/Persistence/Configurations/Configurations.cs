@@ -1,5 +1,6 @@
 using Amends.Domain.Cases;
 using Amends.Domain.Customers;
+using Amends.Domain.Playbooks;
 using Amends.Domain.Sla;
 using Amends.Domain.Teams;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,7 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
             sla.Ignore(s => s.IsPaused);
         });
         builder.Navigation(c => c.Sla).IsRequired();
+        builder.Property(c => c.Checklist).HasConversion(JsonColumn.Converter<IReadOnlyList<ChecklistItem>>()!, JsonColumn.Comparer<IReadOnlyList<ChecklistItem>>()!);
 
         // The inbox: open cases of an owner or team, most urgent first.
         builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
@@ -115,6 +117,32 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Hash).HasMaxLength(32).IsRequired();
         builder.HasIndex(k => k.Prefix).IsUnique();
         builder.HasOne<AppUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PromiseConfiguration : IEntityTypeConfiguration<Promise>
+{
+    public void Configure(EntityTypeBuilder<Promise> builder)
+    {
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).ValueGeneratedNever();
+        builder.Property(p => p.Text).HasMaxLength(Promise.MaxTextLength).IsRequired();
+        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Ignore(p => p.NextCheckAt);
+        builder.HasOne<RecoveryCase>().WithMany().HasForeignKey(p => p.CaseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(p => new { p.CaseId, p.DueAt });
+    }
+}
+
+internal sealed class PlaybookConfiguration : IEntityTypeConfiguration<Playbook>
+{
+    public void Configure(EntityTypeBuilder<Playbook> builder)
+    {
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).ValueGeneratedNever();
+        builder.Property(p => p.Category).HasConversion<string>().HasMaxLength(32);
+        builder.Property(p => p.Content).HasConversion(JsonColumn.Converter<PlaybookContent>()!, JsonColumn.Comparer<PlaybookContent>()!);
+        builder.HasIndex(p => new { p.Category, p.Version }).IsUnique();
     }
 }
 

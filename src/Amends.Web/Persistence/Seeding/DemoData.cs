@@ -174,7 +174,17 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         await db.SaveChangesAsync(ct);
 
         var agents = staff.Where(s => s != supervisor).ToList();
-        var clocks = new Features.Sla.SlaClocks(db);
+        var library = new Features.Playbooks.PlaybookLibrary(db, time);
+        var clocks = new Features.Sla.SlaClocks(db, library);
+        var playbooks = new Dictionary<FailureCategory, Amends.Domain.Playbooks.Playbook>();
+        foreach (var category in Enum.GetValues<FailureCategory>())
+        {
+            if (await library.CurrentAsync(category, ct) is { } playbook)
+            {
+                playbooks[category] = playbook;
+            }
+        }
+
         var categories = Enum.GetValues<FailureCategory>();
         var cases = new List<RecoveryCase>();
         for (var i = 0; i < 240; i++)
@@ -198,7 +208,14 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
             var team = category == FailureCategory.BillingError ? billing : care;
             recoveryCase.MoveToTeam(team.Id, agents[0].ToActor(), opened);
             var calendar = team.Calendar();
-            void Sync(DateTimeOffset when) => recoveryCase.ReconcileSla(SlaPolicy.Default, calendar, when);
+            var policy = SlaPolicy.Default;
+            if (playbooks.TryGetValue(category, out var casePlaybook))
+            {
+                recoveryCase.ApplyPlaybook(casePlaybook);
+                policy = casePlaybook.SlaPolicy;
+            }
+
+            void Sync(DateTimeOffset when) => recoveryCase.ReconcileSla(policy, calendar, when);
             Sync(opened);
             recoveryCase.RecordMessage(true, recoveryCase.Channel, faker.PickRandom(CustomerMessages), null, opened.AddMinutes(1));
 

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Amends.Domain.Common;
+using Amends.Domain.Playbooks;
+using Amends.Web.Features.Playbooks;
+using Amends.Web.Features.Sla;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Cases;
+
+/// <summary>The case's playbook messages with merge fields filled: names, the summary, and due times in the team's time zone.</summary>
+public sealed class CaseTemplates(AmendsDbContext db, PlaybookLibrary playbooks, SlaClocks clocks)
+{
+    public async Task<Result<IReadOnlyList<RenderedTemplate>>> RenderAsync(Guid id, CancellationToken ct)
+    {
+        var c = await db.Cases.AsNoTracking().SingleOrDefaultAsync(x => x.Id == new CaseId(id), ct);
+        if (c is null)
+        {
+            return DomainError.NotFound("case.not_found", $"There is no case {id}.");
+        }
+
+        var playbook = await playbooks.ByIdAsync(c.PlaybookId, ct) ?? await playbooks.CurrentAsync(c.Category, ct);
+        if (playbook is null)
+        {
+            return Result<IReadOnlyList<RenderedTemplate>>.Ok([]);
+        }
+
+        var customer = await db.Customers.AsNoTracking().SingleAsync(x => x.Id == c.CustomerId, ct);
+        var owner = c.OwnerId is { } o ? await db.Users.Where(u => u.Id == o.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null;
+        var team = c.TeamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
+        var zone = (await clocks.CalendarForAsync(c.TeamId, ct)).Zone;
+        string? Local(DateTime? utc) => utc is { } u
+            ? TimeZoneInfo.ConvertTimeFromUtc(u, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture)
+            : null;
+
+        var values = new Dictionary<string, string?>
+        {
+            ["customer.name"] = customer.Name,
+            ["customer.firstName"] = customer.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(),
+            ["owner.name"] = owner,
+            ["case.summary"] = char.ToLowerInvariant(c.Summary[0]) + c.Summary[1..],
+            ["case.reference"] = c.Id.Value.ToString("N")[^8..].ToUpperInvariant(),
+            ["team.name"] = team,
+            ["resolveBy"] = Local(c.Sla.ResolveBy),
+            ["nextUpdateBy"] = Local(c.Sla.NextUpdateBy ?? c.Sla.AcknowledgeBy),
+        };
+        return Result<IReadOnlyList<RenderedTemplate>>.Ok([.. Enum.GetValues<TemplateKind>().Select(k => new RenderedTemplate(k, playbook.Render(k, values)))]);
+    }
+}
