@@ -83,6 +83,53 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     }
 
     [Fact]
+    public async Task An_escalated_case_appears_in_the_supervisor_queue_and_stepping_in_shows_on_the_timeline()
+    {
+        var summary = "Wants a manager " + Guid.NewGuid().ToString("N")[..6];
+        var c = await App.Agent.CaseAsync(summary: summary);
+        await App.Agent.ActAsync(c.Id, "acknowledge");
+        await App.Agent.ActAsync(c.Id, "escalations", new { reason = "CustomerAskedForManager", note = "Asked twice on the phone" });
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+
+        await page.GotoAsync("/escalations");
+        var row = page.Locator("[data-testid=escalation-row]").Filter(new LocatorFilterOptions { HasText = summary });
+        await Assertions.Expect(row).ToContainTextAsync("Customer asked for a manager");
+        await row.ClickAsync();
+        var workspace = new CasePage(page);
+        await workspace.WaitAsync();
+        await Assertions.Expect(workspace.EscalationBanner).ToContainTextAsync("Waiting for a supervisor");
+
+        await workspace.StepInAsync();
+
+        await Assertions.Expect(workspace.EscalationBanner).ToContainTextAsync("A supervisor has stepped in");
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync($"{App.SupervisorUser.DisplayName} stepped in");
+        await Assertions.Expect(workspace.Owner).ToHaveTextAsync(App.AgentUser.DisplayName);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("escalation-stepped-in") });
+    }
+
+    [Fact]
+    public async Task An_agent_replies_from_a_playbook_message_and_the_reply_is_on_the_timeline()
+    {
+        var customer = await App.Agent.CustomerAsync("Noor Haddad");
+        var summary = "Charged twice " + Guid.NewGuid().ToString("N")[..6];
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>("/api/cases", new
+        {
+            customerId = customer.Id, category = "BillingError", summary, channel = "Email", ownerId = App.AgentUser.Id,
+        });
+        var page = await browser.NewPageAsync();
+        var workspace = await (await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password)).OpenAsync(summary);
+
+        await page.GetByRole(AriaRole.Group, new() { Name = "Playbook messages" }).GetByRole(AriaRole.Button, new() { Name = "Apology & first reply" }).ClickAsync();
+        var reply = page.Locator("[data-testid=reply-input] textarea").First;
+        await Assertions.Expect(reply).ToHaveValueAsync(new Regex("^Hi Noor, I'm sorry you were charged incorrectly"));
+        await page.ClickAsync("[data-testid=send-reply]");
+
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Reply sent");
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Hi Noor");
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_with_a_message_beside_the_form()
     {
         var page = await browser.NewPageAsync();

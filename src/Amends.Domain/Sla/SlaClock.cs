@@ -157,8 +157,8 @@ public sealed class SlaClock
                 UpdatesMissed++;
                 events.Add(new SlaEvent(SlaClockKind.Update, true, updateBy));
 
-                // One breach per missed interval: the next update is owed a full interval later.
-                OweUpdate(calendar, new DateTimeOffset(updateBy, TimeSpan.Zero));
+                // One breach per check that finds it missed; the next update is owed a full interval from now.
+                OweUpdate(calendar, now);
             }
             else if (NextUpdateWarnAt is { } warn && at >= warn)
             {

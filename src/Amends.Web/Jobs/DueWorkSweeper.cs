@@ -158,7 +158,7 @@ internal sealed class DueWorker(DueWorkSweeper sweeper, TimeProvider time, IConf
                 var done = await sweeper.SweepOnceAsync(batch, stoppingToken);
                 if (done > 0)
                 {
-                    logger.LogInformation("Completed {Count} due item(s)", done);
+                    logger.LogDebug("Completed {Count} due item(s)", done);
                     continue;
                 }
             }

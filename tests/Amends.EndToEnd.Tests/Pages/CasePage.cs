@@ -16,11 +16,28 @@ public sealed class CasePage(IPage page)
 
     public Task WaitAsync() => Summary.WaitForAsync();
 
+    public ILocator EscalationBanner => page.Locator("[data-testid=escalation-banner]");
+
     public async Task AddNoteAsync(string text)
     {
+        await page.ClickAsync("[data-testid=tab-note]");
         await page.Locator("[data-testid=note-input] textarea").First.FillAsync(text);
         await page.ClickAsync("[data-testid=add-note]");
         await Timeline.Filter(new LocatorFilterOptions { HasText = text }).First.WaitForAsync();
+    }
+
+    public async Task SendReplyAsync(string text)
+    {
+        await page.ClickAsync("[data-testid=tab-reply]");
+        await page.Locator("[data-testid=reply-input] textarea").First.FillAsync(text);
+        await page.ClickAsync("[data-testid=send-reply]");
+        await Timeline.Filter(new LocatorFilterOptions { HasText = text }).First.WaitForAsync();
+    }
+
+    public async Task StepInAsync()
+    {
+        await page.ClickAsync("[data-testid=step-in]");
+        await Timeline.Filter(new LocatorFilterOptions { HasText = "stepped in" }).First.WaitForAsync();
     }
 
     public async Task AcknowledgeAsync()

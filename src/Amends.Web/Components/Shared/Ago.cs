@@ -19,5 +19,8 @@ public static class Ago
         return span < TimeSpan.FromDays(1) ? $"{(int)span.TotalHours}h" : $"{(int)span.TotalDays}d";
     }
 
+    /// <summary>"just now", "5m ago", "3h ago".</summary>
+    public static string Phrase(DateTime utc, DateTimeOffset now) => Since(utc, now) is var since && since == "now" ? "just now" : since + " ago";
+
     public static string Exact(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }

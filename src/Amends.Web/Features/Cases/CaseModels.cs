@@ -29,7 +29,8 @@ public sealed record CaseListItem(
     DateTime? ResolveBy,
     bool SlaPaused,
     bool SlaBreached,
-    EscalationState Escalation);
+    EscalationState Escalation,
+    DateTime? SlaWarnAt);
 
 public sealed record MoneyDto(long Minor, string Currency)
 {

@@ -33,7 +33,10 @@ public sealed record EscalationItem(
     Guid? TeamId,
     DateTime? ResolveBy,
     bool Breached,
-    string? LastCustomerMessage);
+    string? LastCustomerMessage,
+    DateTime? AcknowledgeBy,
+    bool AcknowledgeBreached,
+    bool ResolveBreached);
 
 public sealed class Escalations(AmendsDbContext db)
 {
@@ -65,9 +68,10 @@ public sealed class Escalations(AmendsDbContext db)
                 r.Case.EscalatedAt, r.Case.OwnerId?.Value, r.Case.OwnerId is { } o ? names.GetValueOrDefault(o.Value) : null,
                 r.Case.EscalationSupervisorId?.Value, r.Case.EscalationSupervisorId is { } s ? names.GetValueOrDefault(s.Value) : null,
                 r.Case.TeamId?.Value, r.Case.Sla.ResolveBy, r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached,
-                lastMessages.FirstOrDefault(m => m.CaseId == r.Case.Id)?.Body))
+                lastMessages.FirstOrDefault(m => m.CaseId == r.Case.Id)?.Body,
+                r.Case.Sla.AcknowledgeBy, r.Case.Sla.AcknowledgeBreached, r.Case.Sla.ResolveBreached))
             .OrderByDescending(i => i.Breached)
-            .ThenBy(i => i.ResolveBy ?? DateTime.MaxValue)
+            .ThenBy(i => i.AcknowledgeBy ?? i.ResolveBy ?? DateTime.MaxValue)
             .ThenBy(i => i.EscalatedAt)];
     }
 

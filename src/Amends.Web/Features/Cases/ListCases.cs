@@ -8,7 +8,8 @@ namespace Amends.Web.Features.Cases;
 /// <summary>
 /// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
 /// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
-/// <c>teamId</c> a team id or <c>mine</c>. Order: soonest SLA breach first (open before closed; breached, then by the next
+/// <c>teamId</c> a team id or <c>mine</c>; <c>sla</c> <c>at-risk</c> (past the warning point) or <c>breached</c>;
+/// <c>escalated</c> true or false. Order: soonest SLA breach first (open before closed; breached, then by the next
 /// due time), then higher priority, then oldest.
 /// </summary>
 public sealed record CaseFilter(
@@ -18,10 +19,12 @@ public sealed record CaseFilter(
     string? Priority = null,
     Guid? CustomerId = null,
     string? Q = null,
+    string? Sla = null,
+    bool? Escalated = null,
     int Page = 1,
     int PageSize = 50);
 
-public sealed class ListCases(AmendsDbContext db)
+public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 {
     public const int MaxPageSize = 200;
 
@@ -37,6 +40,7 @@ public sealed class ListCases(AmendsDbContext db)
             return DomainError.Invalid("paging.page_size_invalid", "pageSize", $"pageSize is from 1 to {MaxPageSize}.");
         }
 
+        var now = time.GetUtcNow();
         IQueryable<RecoveryCase> cases = db.Cases.AsNoTracking();
 
         if (!string.IsNullOrWhiteSpace(filter.Status))
@@ -110,6 +114,29 @@ public sealed class ListCases(AmendsDbContext db)
             cases = cases.Where(c => c.TeamId == team);
         }
 
+        var at = now.UtcDateTime;
+        switch (filter.Sla?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                break;
+            case "breached":
+                cases = cases.Where(c => c.Status != CaseStatus.Closed && (c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached));
+                break;
+            case "at-risk":
+                // Not breached yet, but past the warning point of the clock that is running.
+                cases = cases.Where(c => c.Status != CaseStatus.Closed && !c.Sla.AcknowledgeBreached && !c.Sla.ResolveBreached
+                    && ((c.Sla.AcknowledgeWarnAt != null && c.Sla.AcknowledgeWarnAt <= at) || (c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy <= at)
+                        || (c.Sla.AcknowledgeBy == null && ((c.Sla.ResolveWarnAt != null && c.Sla.ResolveWarnAt <= at) || (c.Sla.ResolveBy != null && c.Sla.ResolveBy <= at)))));
+                break;
+            default:
+                return DomainError.Invalid("case.sla_filter_invalid", "sla", "sla is 'at-risk' or 'breached'.");
+        }
+
+        if (filter.Escalated is { } escalated)
+        {
+            cases = escalated ? cases.Where(c => c.Escalation != EscalationState.None) : cases.Where(c => c.Escalation == EscalationState.None);
+        }
+
         if (filter.CustomerId is { } customerGuid)
         {
             var customer = new CustomerId(customerGuid);
@@ -169,7 +196,8 @@ public sealed class ListCases(AmendsDbContext db)
             r.Case.Sla.ResolveBy,
             r.Case.Sla.ResolvePausedRemaining != null,
             r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached,
-            r.Case.Escalation)).ToList();
+            r.Case.Escalation,
+            r.Case.Sla.AcknowledgeBy != null ? r.Case.Sla.AcknowledgeWarnAt : r.Case.Sla.ResolveWarnAt)).ToList();
         return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, total, filter.Page, filter.PageSize));
     }
 
