@@ -115,7 +115,17 @@ public sealed class RecoveryCase
     /// <summary>Bumped by every change; a write from an older version is rejected.</summary>
     public long Version { get; private set; }
 
-    public bool IsOpen => Status != CaseStatus.Closed;
+    /// <summary>Not closed. Stored, so that inbox queries can use an index.</summary>
+    public bool IsOpen { get; private set; }
+
+    /// <summary>
+    /// The inbox order, soonest breach first: the due time of the running clock (first response, else resolution; a
+    /// breached clock's due time is in the past, so it sorts first), or <see cref="DateTime.MaxValue"/> when no clock runs.
+    /// </summary>
+    public DateTime UrgencyKey { get; private set; } = NoDeadline;
+
+    /// <summary>The urgency of a case with no running clock: after every case that has one.</summary>
+    public static readonly DateTime NoDeadline = DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
 
     /// <summary>
     /// The entries appended through this instance. When the case is loaded without its timeline this holds only the
@@ -159,6 +169,7 @@ public sealed class RecoveryCase
             Channel = channel,
             Summary = text,
             Status = CaseStatus.New,
+            IsOpen = true,
             RepeatFailure = repeatFailure,
             Priority = PriorityPolicy.Compute(severity, customer.Tier, channel, repeatFailure),
             CreatedAt = now.UtcDateTime,
@@ -264,6 +275,7 @@ public sealed class RecoveryCase
 
         var from = Status;
         Status = CaseStatus.Closed;
+        IsOpen = false;
         Outcome = outcome;
         ClearEscalation();
         ClosedAt = now.UtcDateTime;
@@ -621,12 +633,17 @@ public sealed class RecoveryCase
     }
 
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
-    public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now) => Sla.Reconcile(this, policy, calendar, now);
+    public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now)
+    {
+        Sla.Reconcile(this, policy, calendar, now);
+        UrgencyKey = Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
+    }
 
     /// <summary>Records each SLA warning and breach that has fallen due, once, on the timeline.</summary>
     public IReadOnlyList<Sla.SlaEvent> CheckSla(Sla.BusinessCalendar calendar, DateTimeOffset now)
     {
         var events = Sla.Check(calendar, now);
+        UrgencyKey = Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
         if (events.Count == 0)
         {
             return events;
@@ -658,6 +675,7 @@ public sealed class RecoveryCase
 
         var from = Status;
         Status = to;
+        IsOpen = to != CaseStatus.Closed;
         Touch(now);
         Append(TimelineEntryKind.StatusChanged, by, now, reason, from, to);
         return null;

@@ -131,8 +131,14 @@ public sealed record CaseSla(
         s.AcknowledgedOnTime, s.ResolvedOnTime, s.AcknowledgeBreached, s.ResolveBreached, s.UpdatesMissed);
 }
 
-/// <summary>A page of results: <see cref="Total"/> counts all matches, <see cref="Items"/> holds one page of them.</summary>
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+/// <summary>
+/// A page of results: <see cref="Total"/> counts all matches (case lists stop counting at 10,000 and set
+/// <see cref="TotalCapped"/>), <see cref="Items"/> holds one page of them.
+/// </summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)
+{
+    public bool TotalCapped { get; init; }
+}
 
 /// <summary>A playbook message for this case with its merge fields filled in.</summary>
 public sealed record RenderedTemplate(Amends.Domain.Playbooks.TemplateKind Kind, string Text);

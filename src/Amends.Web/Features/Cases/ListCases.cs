@@ -9,8 +9,8 @@ namespace Amends.Web.Features.Cases;
 /// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
 /// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
 /// <c>teamId</c> a team id or <c>mine</c>; <c>sla</c> <c>at-risk</c> (past the warning point) or <c>breached</c>;
-/// <c>escalated</c> true or false. Order: soonest SLA breach first (open before closed; breached, then by the next
-/// due time), then higher priority, then oldest.
+/// <c>escalated</c> true or false. Order: open before closed, then soonest SLA breach first (breached cases, then by the
+/// due time of the running clock), paused and finished clocks last.
 /// </summary>
 public sealed record CaseFilter(
     string? Status = null,
@@ -27,6 +27,9 @@ public sealed record CaseFilter(
 public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>Lists count matches up to this many; beyond it <c>total</c> is the cap and <c>totalCapped</c> is true.</summary>
+    public const int TotalCap = 10_000;
 
     public async Task<Result<Paged<CaseListItem>>> HandleAsync(CaseFilter filter, UserId me, CancellationToken ct)
     {
@@ -47,7 +50,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
         {
             if (filter.Status.Equals("open", StringComparison.OrdinalIgnoreCase))
             {
-                cases = cases.Where(c => c.Status != CaseStatus.Closed);
+                cases = cases.Where(c => c.IsOpen);
             }
             else
             {
@@ -153,16 +156,13 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             rows = rows.Where(r => r.Case.Summary.ToLower().Contains(q) || r.CustomerName.ToLower().Contains(q));
         }
 
-        var total = await rows.CountAsync(ct);
-        // Soonest breach first: breached cases, then by the next due time (first response, else resolution), paused
-        // and finished clocks after those, then priority and age.
+        // Counting a huge inbox costs more than reading a page of it: stop counting at a cap and say so.
+        var counted = await rows.Take(TotalCap + 1).CountAsync(ct);
+
+        // Soonest breach first (UrgencyKey: a breached clock's due time is in the past), open before closed.
         var page = await rows
-            .OrderBy(r => r.Case.Status == CaseStatus.Closed)
-            .ThenByDescending(r => r.Case.Status != CaseStatus.Closed && (r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached))
-            .ThenBy(r => (r.Case.Sla.AcknowledgeBy ?? r.Case.Sla.ResolveBy) == null)
-            .ThenBy(r => r.Case.Sla.AcknowledgeBy ?? r.Case.Sla.ResolveBy)
-            .ThenByDescending(r => r.Case.Priority)
-            .ThenBy(r => r.Case.CreatedAt)
+            .OrderByDescending(r => r.Case.IsOpen)
+            .ThenBy(r => r.Case.UrgencyKey)
             .ThenBy(r => r.Case.Id)
             .Skip((filter.Page - 1) * filter.PageSize)
             .Take(filter.PageSize)
@@ -198,7 +198,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached,
             r.Case.Escalation,
             r.Case.Sla.AcknowledgeBy != null ? r.Case.Sla.AcknowledgeWarnAt : r.Case.Sla.ResolveWarnAt)).ToList();
-        return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, total, filter.Page, filter.PageSize));
+        return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, Math.Min(counted, TotalCap), filter.Page, filter.PageSize) { TotalCapped = counted > TotalCap });
     }
 
     private static Result<List<T>> ParseList<T>(string text, string field)

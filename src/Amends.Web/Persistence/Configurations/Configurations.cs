@@ -51,7 +51,6 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.HasOne<Team>().WithMany().HasForeignKey(c => c.TeamId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(c => c.Timeline).WithOne().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(c => c.Timeline).HasField("_timeline");
-        builder.Ignore(c => c.IsOpen);
         builder.OwnsOne(c => c.Sla, sla =>
         {
             sla.Property(s => s.ObservedStatus).HasConversion<string>().HasMaxLength(24);
@@ -60,10 +59,11 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Navigation(c => c.Sla).IsRequired();
         builder.Property(c => c.Checklist).HasConversion(JsonColumn.Converter<IReadOnlyList<ChecklistItem>>()!, JsonColumn.Comparer<IReadOnlyList<ChecklistItem>>()!);
 
-        // The inbox: open cases of an owner or team, most urgent first.
+        // The inbox: open cases of a team or an owner (or all), soonest breach first, straight off an index.
+        builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey });
+        builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey });
+        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey });
         builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
-        builder.HasIndex(c => new { c.OwnerId, c.Status });
-        builder.HasIndex(c => new { c.TeamId, c.Status });
         builder.HasIndex(c => new { c.CustomerId, c.CreatedAt });
         builder.HasIndex(c => new { c.Escalation, c.TeamId });
     }

@@ -127,6 +127,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<int>("FollowUpsSent")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -178,6 +181,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime>("UrgencyKey")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
@@ -188,11 +194,13 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.HasIndex("Escalation", "TeamId");
 
-                    b.HasIndex("OwnerId", "Status");
+                    b.HasIndex("IsOpen", "UrgencyKey");
 
-                    b.HasIndex("TeamId", "Status");
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey");
 
                     b.ToTable("Cases", (string)null);
                 });

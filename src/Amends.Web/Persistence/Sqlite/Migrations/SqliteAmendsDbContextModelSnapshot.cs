@@ -122,6 +122,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<int>("FollowUpsSent")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("TEXT");
 
@@ -173,6 +176,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("UrgencyKey")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -183,11 +189,13 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Escalation", "TeamId");
 
-                    b.HasIndex("OwnerId", "Status");
+                    b.HasIndex("IsOpen", "UrgencyKey");
 
-                    b.HasIndex("TeamId", "Status");
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey");
 
                     b.ToTable("Cases", (string)null);
                 });
