@@ -4,6 +4,7 @@ using Amends.Web.Features.Admin;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Customers;
 using Amends.Web.Features.Playbooks;
+using Amends.Web.Features.Reports;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
 using Microsoft.AspNetCore.Authentication;
@@ -23,7 +24,9 @@ public static class AmendsApp
     /// <summary>Largest request body the API accepts; a larger one gets 413.</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line settings.</param>
+    /// <param name="withUi">False for a host without the web UI (the load run in bench/ uses the API and jobs only).</param>
+    public static WebApplication Build(string[] args, bool withUi = true)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -155,6 +158,7 @@ public static class AmendsApp
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.SlaCheckHandler>();
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.FollowUpHandler>();
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.PromiseHandler>();
+        services.AddSingleton<Jobs.IDueWorkHandler, Jobs.CoverEndHandler>();
         services.AddSingleton<Jobs.DueWorkSweeper>();
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
@@ -162,6 +166,8 @@ public static class AmendsApp
         services.AddScoped<Escalations>();
         services.AddScoped<CaseTemplates>();
         services.AddScoped<Promises>();
+        services.AddScoped<Features.Cover.Cover>();
+        services.AddScoped<Features.Reports.SlaReport>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<Users>();
@@ -197,11 +203,15 @@ public static class AmendsApp
         app.MapCaseEndpoints();
         app.MapCustomerEndpoints();
         app.MapPlaybookEndpoints();
+        app.MapReportEndpoints();
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        if (withUi)
+        {
+            app.MapStaticAssets();
+            app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        }
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

@@ -72,6 +72,8 @@ public enum TimelineEntryKind
     PromiseReminder,
     PromiseKept,
     PromiseBroken,
+    CoverStarted,
+    CoverEnded,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

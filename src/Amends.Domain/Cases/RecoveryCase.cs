@@ -94,6 +94,9 @@ public sealed class RecoveryCase
     /// <summary>The playbook's steps as a checklist, in order.</summary>
     public IReadOnlyList<ChecklistItem> Checklist { get; private set; } = [];
 
+    /// <summary>Who looks after the case while the owner is away. The owner stays the customer's named contact.</summary>
+    public UserId? CoverOwnerId { get; private set; }
+
     public EscalationState Escalation { get; private set; }
 
     public EscalationReason? EscalationReason { get; private set; }
@@ -537,6 +540,43 @@ public sealed class RecoveryCase
         }
     }
 
+    /// <summary>A teammate covers the case while its owner is away; the customer's named contact does not change.</summary>
+    public DomainError? StartCover(Actor cover, Actor owner, DateTimeOffset now)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case needs no cover.");
+        }
+
+        if (OwnerId != owner.Id)
+        {
+            return DomainError.Conflict("case.not_owner", "Only the owner's cases are covered.");
+        }
+
+        if (cover.Id == owner.Id || CoverOwnerId == cover.Id)
+        {
+            return null;
+        }
+
+        CoverOwnerId = cover.Id;
+        Touch(now);
+        Append(TimelineEntryKind.CoverStarted, owner, now, $"{cover.Name} covers while {owner.Name} is away; {owner.Name} stays the customer's contact");
+        return null;
+    }
+
+    /// <summary>The owner is back: the cover ends and the case is theirs alone again.</summary>
+    public void EndCover(DateTimeOffset now)
+    {
+        if (CoverOwnerId is null)
+        {
+            return;
+        }
+
+        CoverOwnerId = null;
+        Touch(now);
+        Append(TimelineEntryKind.CoverEnded, null, now, "The owner is back; cover ended");
+    }
+
     /// <summary>
     /// Sends the case to the team supervisor's queue. An escalation already waiting keeps its first reason; the new
     /// one is still recorded on the timeline.
@@ -690,6 +730,7 @@ public sealed class RecoveryCase
     private void SetOwner(Actor owner, Actor by, DateTimeOffset now)
     {
         OwnerId = owner.Id;
+        CoverOwnerId = null;
         Touch(now);
         Append(TimelineEntryKind.Assigned, by, now, owner: owner);
     }

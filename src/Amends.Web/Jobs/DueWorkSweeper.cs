@@ -69,7 +69,7 @@ public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDue
             await db.DueWork
                 .Where(w => candidates.Contains(w.Id) && (w.LeaseUntil == null || w.LeaseUntil < at))
                 .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseOwner, owner).SetProperty(w => w.LeaseUntil, leaseUntil).SetProperty(w => w.Attempts, w => w.Attempts + 1), ct);
-            return await db.DueWork.AsNoTracking().Where(w => w.LeaseOwner == owner).ToListAsync(ct);
+            return await db.DueWork.AsNoTracking().Where(w => candidates.Contains(w.Id) && w.LeaseOwner == owner).ToListAsync(ct);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class SlaCheckHandler : IDueWorkHandler
         var clocks = services.GetRequiredService<SlaClocks>();
         var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
         var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        await clocks.PrimeAsync(ids, ct);
         var changed = new List<RecoveryCase>();
         foreach (var c in cases)
         {
@@ -51,6 +52,7 @@ internal sealed class FollowUpHandler : IDueWorkHandler
         var clocks = services.GetRequiredService<SlaClocks>();
         var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
         var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        await clocks.PrimeAsync(ids, ct);
         var changed = new List<RecoveryCase>();
         foreach (var c in cases.Where(c => c.Status == CaseStatus.Resolved && c.FollowUpScore is null))
         {
@@ -92,5 +94,23 @@ internal sealed class PromiseHandler : IDueWorkHandler
         }
 
         return [.. cases.Values];
+    }
+}
+
+/// <summary>An owner's away time is over: their cases are theirs alone again.</summary>
+internal sealed class CoverEndHandler : IDueWorkHandler
+{
+    public string Kind => DueWorkKinds.CoverEnd;
+
+    public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var cover = services.GetRequiredService<Features.Cover.Cover>();
+        var changed = new List<RecoveryCase>();
+        foreach (var item in items)
+        {
+            changed.AddRange(await cover.EndAwayAsync(new UserId(item.RefId), now, ct));
+        }
+
+        return changed;
     }
 }

@@ -15,6 +15,9 @@ public sealed class AppUser : IdentityUser<Guid>
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>Away until this instant (UTC): their open cases are covered by a teammate meanwhile.</summary>
+    public DateTime? AwayUntil { get; set; }
+
     public UserId UserId => new(Id);
 
     public Actor ToActor() => new(UserId, DisplayName);

@@ -228,6 +228,69 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_owner_going_away_has_their_cases_covered_by_the_lightest_loaded_teammate_until_they_return()
+    {
+        var busy = await _app.CreateUserAsync(_app.Admin, Amends.Domain.Teams.Role.Agent, "busy");
+        var free = await _app.CreateUserAsync(_app.Admin, Amends.Domain.Teams.Role.Agent, "free");
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await _app.Admin.PostJsonAsync<CaseDetail>("/api/cases", new { customerId = (await _app.Admin.CustomerAsync()).Id, category = "Other", summary = "Busy work", channel = "Email", ownerId = busy.Id });
+        }
+
+        var away = await _app.CreateUserAsync(_app.Admin, Amends.Domain.Teams.Role.Agent, "traveller");
+        var awayClient = await _app.ClientForUserAsync(_app.Admin, away);
+        var mine = await _app.Admin.PostJsonAsync<CaseDetail>("/api/cases", new { customerId = (await _app.Admin.CustomerAsync()).Id, category = "Other", summary = "Needs cover", channel = "Email", ownerId = away.Id });
+
+        var status = await awayClient.PostJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away", new { until = _clock.GetUtcNow().AddDays(2) });
+
+        var covered = Assert.Single(status.Covered);
+        Assert.NotEqual(busy.Id, covered.CoverOwnerId);
+        var detail = await Get(mine.Id);
+        Assert.Equal(away.Id, detail.OwnerId);
+        Assert.NotNull(detail.CoverOwnerId);
+        Assert.Contains(detail.Timeline, e => e.Kind == TimelineEntryKind.CoverStarted);
+        var coverClient = detail.CoverOwnerId == free.Id ? await _app.ClientForUserAsync(_app.Admin, free)
+            : detail.CoverOwnerId == _app.AgentUser.Id ? _app.Agent
+            : detail.CoverOwnerId == _app.AdminUser.Id ? _app.Admin : _app.Supervisor;
+        var coversMine = await coverClient.GetJsonAsync<Paged<CaseListItem>>("/api/cases?ownerId=me&status=open");
+        Assert.Contains(coversMine.Items, i => i.Id == mine.Id);
+
+        _clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1));
+        await SweepAsync();
+
+        var back = await Get(mine.Id);
+        Assert.Null(back.CoverOwnerId);
+        Assert.Equal(away.Id, back.OwnerId);
+        Assert.Contains(back.Timeline, e => e.Kind == TimelineEntryKind.CoverEnded);
+        Assert.Null((await awayClient.GetJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away")).AwayUntil);
+    }
+
+    [Fact]
+    public async Task Coming_back_early_ends_the_cover_at_once()
+    {
+        var away = await _app.CreateUserAsync(_app.Admin, Amends.Domain.Teams.Role.Agent, "early");
+        var awayClient = await _app.ClientForUserAsync(_app.Admin, away);
+        var c = await _app.Admin.PostJsonAsync<CaseDetail>("/api/cases", new { customerId = (await _app.Admin.CustomerAsync()).Id, category = "Other", summary = "Back soon", channel = "Email", ownerId = away.Id });
+        await awayClient.PostJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away", new { until = _clock.GetUtcNow().AddDays(5) });
+
+        using var response = await awayClient.DeleteAsync("/api/users/me/away", TestContext.Current.CancellationToken);
+        var status = await response.ReadAsync<Amends.Web.Features.Cover.AwayStatus>();
+
+        Assert.Null(status.AwayUntil);
+        Assert.Empty(status.Covered);
+        Assert.Null((await Get(c.Id)).CoverOwnerId);
+    }
+
+    [Fact]
+    public async Task Going_away_into_the_past_is_a_400_on_the_field()
+    {
+        using var response = await _app.Agent.PostJsonAsync("/api/users/me/away", new { until = _clock.GetUtcNow().AddHours(-1) });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "cover.until_invalid");
+        Assert.NotEmpty(problem.FieldErrors("until"));
+    }
+
+    [Fact]
     public async Task A_follow_up_answer_on_an_open_case_is_a_409()
     {
         var c = await _app.Agent.CaseAsync();

@@ -17,7 +17,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
 {
     private sealed record Call(HttpMethod Method, string Url, object? Body = null);
 
-    private sealed record Row(string Method, string Pattern, Role MinimumRole, Func<TestApp, Task<Call>> Prepare);
+    private sealed record Row(string Method, string Pattern, Role MinimumRole, Func<TestApp, Task<Call>> Prepare, Func<HttpClient, Task>? Cleanup = null);
 
     private static readonly Row[] Table =
     [
@@ -53,6 +53,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             return Post($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
         }),
         new("GET", "/api/playbooks/", Role.Agent, _ => Get("/api/playbooks")),
+        new("GET", "/api/reports/sla", Role.Supervisor, _ => Get("/api/reports/sla?groupBy=Team")),
         new("GET", "/api/playbooks/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/playbooks/{(await a.Admin.GetJsonAsync<List<Amends.Web.Features.Playbooks.PlaybookDto>>("/api/playbooks"))[0].Id}")),
         new("POST", "/api/playbooks/", Role.Admin, async a =>
         {
@@ -73,6 +74,10 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             var user = await a.CreateUserAsync(a.Admin, Role.Agent, "matrix");
             return new(HttpMethod.Put, $"/api/users/{user.Id}", new { displayName = "Renamed", role = "Agent", teamId = a.Team.Id, isActive = true });
         }),
+        new("GET", "/api/users/me/away", Role.Agent, _ => Get("/api/users/me/away")),
+        new("POST", "/api/users/me/away", Role.Agent, _ => Task.FromResult(Post("/api/users/me/away", new { until = DateTimeOffset.UtcNow.AddHours(1) })),
+            async client => (await client.DeleteAsync("/api/users/me/away")).Dispose()),
+        new("DELETE", "/api/users/me/away", Role.Agent, _ => Task.FromResult(new Call(HttpMethod.Delete, "/api/users/me/away"))),
         new("GET", "/api/teams/", Role.Agent, _ => Get("/api/teams")),
         new("POST", "/api/teams/", Role.Admin, _ => Task.FromResult(Post("/api/teams", new { name = "Team " + Guid.NewGuid().ToString("N")[..8] }))),
         new("PUT", "/api/teams/{id:guid}", Role.Admin, async a =>
@@ -118,6 +123,10 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         }
 
         using var response = await app.ClientFor(caller).SendAsync(request, TestContext.Current.CancellationToken);
+        if (row.Cleanup is not null && response.IsSuccessStatusCode)
+        {
+            await row.Cleanup(app.ClientFor(caller));
+        }
 
         if (caller is null)
         {

@@ -17,6 +17,24 @@ public static class AdminEndpoints
                 return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
             })
             .RequireAuthorization(Policies.Agent).WithName("GetCurrentUser").WithSummary("The signed-in user or the API key's user");
+        users.MapPost("/me/away", async Task<Results<Ok<Features.Cover.AwayStatus>, ProblemHttpResult>> (
+                Features.Cover.AwayRequest request, Features.Cover.Cover cover, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await cover.GoAwayAsync(user.UserId(), request, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Agent).WithName("GoAway")
+            .WithSummary("Mark yourself away until a time: teammates with the lightest load cover your open cases meanwhile");
+        users.MapDelete("/me/away", async Task<Results<Ok<Features.Cover.AwayStatus>, ProblemHttpResult>> (
+                Features.Cover.Cover cover, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await cover.BackAsync(user.UserId(), ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Agent).WithName("ComeBack").WithSummary("You are back: your cases are yours alone again");
+        users.MapGet("/me/away", async (Features.Cover.Cover cover, ClaimsPrincipal user, CancellationToken ct) =>
+                TypedResults.Ok(await cover.StatusAsync(user.UserId(), ct)))
+            .RequireAuthorization(Policies.Agent).WithName("AwayStatus").WithSummary("Your away time and who covers which of your cases");
         users.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (CreateUserRequest request, Users handler, CancellationToken ct) =>
             {
                 var result = await handler.CreateAsync(request, ct);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Admin;
 
-public sealed record UserDto(Guid Id, string Email, string DisplayName, Role Role, Guid? TeamId, string? TeamName, bool IsActive, DateTime CreatedAt);
+public sealed record UserDto(Guid Id, string Email, string DisplayName, Role Role, Guid? TeamId, string? TeamName, bool IsActive, DateTime CreatedAt, DateTime? AwayUntil = null);
 
 public sealed record CreateUserRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
@@ -144,5 +144,5 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
         names.Where(n => n is not null).Select(n => Enum.Parse<Role>(n!)).DefaultIfEmpty(Role.Agent).Max();
 
     private static UserDto ToDto(AppUser u, Role role, Dictionary<TeamId, string> teams) => new(
-        u.Id, u.Email ?? "", u.DisplayName, role, u.TeamId?.Value, u.TeamId is { } t ? teams.GetValueOrDefault(t) : null, u.IsActive, u.CreatedAt);
+        u.Id, u.Email ?? "", u.DisplayName, role, u.TeamId?.Value, u.TeamId is { } t ? teams.GetValueOrDefault(t) : null, u.IsActive, u.CreatedAt, u.AwayUntil);
 }

@@ -99,6 +99,8 @@ public sealed record CaseDetail(
     DateTime? EscalatedAt,
     Guid? EscalationSupervisorId,
     int FollowUpsSent,
+    Guid? CoverOwnerId,
+    string? CoverOwnerName,
     Guid? PlaybookId,
     int? PlaybookVersion,
     IReadOnlyList<ChecklistItem> Checklist,

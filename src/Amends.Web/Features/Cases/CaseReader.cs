@@ -83,6 +83,8 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.EscalatedAt,
             c.EscalationSupervisorId?.Value,
             c.FollowUpsSent,
+            c.CoverOwnerId?.Value,
+            c.CoverOwnerId is { } cover ? await db.Users.Where(u => u.Id == cover.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null,
             c.PlaybookId,
             c.PlaybookVersion,
             c.Checklist,

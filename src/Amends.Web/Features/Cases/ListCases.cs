@@ -45,12 +45,17 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 
         var now = time.GetUtcNow();
         IQueryable<RecoveryCase> cases = db.Cases.AsNoTracking();
+        var openOnly = false;
 
         if (!string.IsNullOrWhiteSpace(filter.Status))
         {
             if (filter.Status.Equals("open", StringComparison.OrdinalIgnoreCase))
             {
-                cases = cases.Where(c => c.IsOpen);
+                // Compared with a parameter on purpose: EF would print a bare "IsOpen" for "== true", which SQLite cannot
+                // match to the inbox index; "IsOpen" = @open it can.
+                var open = true;
+                cases = cases.Where(c => c.IsOpen == open);
+                openOnly = true;
             }
             else
             {
@@ -82,7 +87,8 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             case null or "":
                 break;
             case "me":
-                cases = cases.Where(c => c.OwnerId == me);
+                // Mine includes the cases I cover for an absent teammate.
+                cases = cases.Where(c => c.OwnerId == me || c.CoverOwnerId == me);
                 break;
             case "none":
                 cases = cases.Where(c => c.OwnerId == null);
@@ -146,27 +152,28 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             cases = cases.Where(c => c.CustomerId == customer);
         }
 
-        var rows = from c in cases
-                   join cu in db.Customers on c.CustomerId equals cu.Id
-                   select new { Case = c, CustomerName = cu.Name };
-
         if (!string.IsNullOrWhiteSpace(filter.Q))
         {
             var q = filter.Q.Trim().ToLower();
-            rows = rows.Where(r => r.Case.Summary.ToLower().Contains(q) || r.CustomerName.ToLower().Contains(q));
+            cases = cases.Where(c => c.Summary.ToLower().Contains(q) || db.Customers.Any(cu => cu.Id == c.CustomerId && cu.Name.ToLower().Contains(q)));
         }
 
         // Counting a huge inbox costs more than reading a page of it: stop counting at a cap and say so.
-        var counted = await rows.Take(TotalCap + 1).CountAsync(ct);
+        var counted = await cases.Take(TotalCap + 1).CountAsync(ct);
 
-        // Soonest breach first (UrgencyKey: a breached clock's due time is in the past), open before closed.
-        var page = await rows
-            .OrderByDescending(r => r.Case.IsOpen)
-            .ThenBy(r => r.Case.UrgencyKey)
-            .ThenBy(r => r.Case.Id)
+        // Soonest breach first (UrgencyKey: a breached clock's due time is in the past), open before closed; the
+        // indexes (team or owner, IsOpen, UrgencyKey, Id) serve this order without sorting.
+        // With only open cases the IsOpen key is constant: leave it out, or PostgreSQL sorts instead of reading the index.
+        var ordered = openOnly
+            ? cases.OrderBy(c => c.UrgencyKey).ThenBy(c => c.Id)
+            : cases.OrderByDescending(c => c.IsOpen).ThenBy(c => c.UrgencyKey).ThenBy(c => c.Id);
+        var pageCases = await ordered
             .Skip((filter.Page - 1) * filter.PageSize)
             .Take(filter.PageSize)
             .ToListAsync(ct);
+        var customerIds = pageCases.Select(c => c.CustomerId).Distinct().ToList();
+        var customerNames = await db.Customers.AsNoTracking().Where(cu => customerIds.Contains(cu.Id)).ToDictionaryAsync(cu => cu.Id, cu => cu.Name, ct);
+        var page = pageCases.Select(c => new { Case = c, CustomerName = customerNames.GetValueOrDefault(c.CustomerId, "") }).ToList();
 
         var ownerIds = page.Where(r => r.Case.OwnerId is not null).Select(r => r.Case.OwnerId!.Value.Value).Distinct().ToList();
         var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);

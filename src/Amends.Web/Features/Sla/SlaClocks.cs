@@ -72,6 +72,25 @@ public sealed class SlaClocks(AmendsDbContext db, Playbooks.PlaybookLibrary play
             ? null
             : resolved + delay + (FollowUpReminderInterval * c.FollowUpsSent);
 
+    /// <summary>Loads the scheduled work of many cases in one query, so scheduling each of them needs none.</summary>
+    public async Task PrimeAsync(IReadOnlyCollection<CaseId> caseIds, CancellationToken ct)
+    {
+        var ids = caseIds.Select(c => c.Value).ToList();
+        var rows = await db.DueWork.Where(w => ids.Contains(w.CaseId)).ToListAsync(ct);
+        foreach (var id in ids)
+        {
+            foreach (var kind in new[] { DueWorkKinds.SlaCheck, DueWorkKinds.FollowUp })
+            {
+                _rows.TryAdd((kind, id, Guid.Empty), null);
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            _rows[(row.Kind, row.CaseId, row.RefId)] = row;
+        }
+    }
+
     /// <summary>Upserts the one row for (kind, case, reference); a null due time removes it.</summary>
     public async Task SetAsync(string kind, CaseId caseId, Guid refId, DateTime? dueAt, CancellationToken ct)
     {

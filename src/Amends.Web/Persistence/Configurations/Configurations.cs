@@ -60,12 +60,13 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Property(c => c.Checklist).HasConversion(JsonColumn.Converter<IReadOnlyList<ChecklistItem>>()!, JsonColumn.Comparer<IReadOnlyList<ChecklistItem>>()!);
 
         // The inbox: open cases of a team or an owner (or all), soonest breach first, straight off an index.
-        builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey });
-        builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey });
-        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey });
+        builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey, c.Id });
+        builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey, c.Id });
+        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.Id });
         builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
         builder.HasIndex(c => new { c.CustomerId, c.CreatedAt });
         builder.HasIndex(c => new { c.Escalation, c.TeamId });
+        builder.HasIndex(c => new { c.CoverOwnerId, c.IsOpen });
     }
 }
 

@@ -93,6 +93,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("CoverOwnerId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -190,17 +193,19 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CoverOwnerId", "IsOpen");
+
                     b.HasIndex("CustomerId", "CreatedAt");
 
                     b.HasIndex("Escalation", "TeamId");
 
-                    b.HasIndex("IsOpen", "UrgencyKey");
-
-                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey");
+                    b.HasIndex("IsOpen", "UrgencyKey", "Id");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 
-                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey");
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id");
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id");
 
                     b.ToTable("Cases", (string)null);
                 });
@@ -422,6 +427,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("AwayUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()

@@ -88,6 +88,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CoverOwnerId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -185,17 +188,19 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CoverOwnerId", "IsOpen");
+
                     b.HasIndex("CustomerId", "CreatedAt");
 
                     b.HasIndex("Escalation", "TeamId");
 
-                    b.HasIndex("IsOpen", "UrgencyKey");
-
-                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey");
+                    b.HasIndex("IsOpen", "UrgencyKey", "Id");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 
-                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey");
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id");
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id");
 
                     b.ToTable("Cases", (string)null);
                 });
@@ -417,6 +422,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AwayUntil")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()

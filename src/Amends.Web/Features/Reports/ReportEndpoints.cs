@@ -1,0 +1,34 @@
+using Amends.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Amends.Web.Features.Reports;
+
+public static class ReportEndpoints
+{
+    public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        var reports = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(Policies.Supervisor);
+
+        reports.MapGet("/sla", async Task<Results<Ok<SlaReportResult>, FileContentHttpResult, ProblemHttpResult>> (
+                SlaReport report, HttpContext http, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null,
+                SlaGroupBy groupBy = SlaGroupBy.None, string? format = null) =>
+            {
+                var result = await report.RunAsync(from, to, groupBy, ct);
+                if (!result.IsSuccess)
+                {
+                    return result.Error!.ToProblem();
+                }
+
+                var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+                    || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+                return csv
+                    ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(SlaReport.ToCsv(result.Value)), "text/csv; charset=utf-8",
+                        $"sla-{result.Value.From:yyyyMMdd}-{result.Value.To:yyyyMMdd}-{result.Value.GroupBy.ToString().ToLowerInvariant()}.csv")
+                    : TypedResults.Ok(result.Value);
+            })
+            .WithName("SlaReport")
+            .WithSummary("SLA compliance (share acknowledged and resolved on time), median and p90 times, promises kept; JSON, or CSV with format=csv or Accept: text/csv");
+
+        return app;
+    }
+}
