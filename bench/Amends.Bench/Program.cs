@@ -62,7 +62,7 @@ Console.WriteLine($"  inbox (50 most urgent open cases of a team, with capped co
 
 // One sweep: claim and process everything due.
 var sweeper = app.Services.GetRequiredService<DueWorkSweeper>();
-var batch = app.Configuration.GetValue("Amends:Jobs:BatchSize", 500);
+var batch = int.Parse(Environment.GetEnvironmentVariable("AMENDS_BENCH_BATCH") ?? app.Configuration.GetValue("Amends:Jobs:BatchSize", 500).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 var sweep = Stopwatch.StartNew();
 var done = 0;
 int step;
@@ -82,7 +82,7 @@ internal static class Seed
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var teams = Enumerable.Range(0, 10).Select(i => Team.Create($"Bench team {i}", now).Value).ToList();
         db.Teams.AddRange(teams);
         var customer = Customer.Register("Template customer", null, null, now).Value;

@@ -37,7 +37,7 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddDbContext<SqliteAmendsDbContext>(options => options.UseSqlite(connectionString));
+            services.AddDbContext<SqliteAmendsDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
         }
         else

@@ -49,7 +49,7 @@ public abstract class ConcurrencyTests(TestApp app)
     {
         var c = await app.Agent.CaseAsync();
         var actor = new Actor(new UserId(app.AgentUser.Id), "Agent Tester");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
 
         await using var scopeA = app.Scope();
         await using var scopeB = app.Scope();

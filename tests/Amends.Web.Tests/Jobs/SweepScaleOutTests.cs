@@ -20,7 +20,7 @@ public sealed class SweepScaleOutTests
     [Fact]
     public async Task Two_hosts_sweeping_together_send_each_of_1000_due_follow_ups_exactly_once()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using var database = await TestDatabase.PostgresAsync();
         await using var first = new TestApp("Postgres", sharedDatabase: database, time: clock, settings: NoBackgroundWork);
         await using var second = new TestApp("Postgres", sharedDatabase: database, time: clock, settings: NoBackgroundWork);
@@ -59,7 +59,7 @@ public sealed class SweepScaleOutTests
     [Fact]
     public async Task Work_claimed_by_a_host_that_stopped_is_done_by_another_once_the_lease_runs_out()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using var database = await TestDatabase.PostgresAsync();
         await using var survivor = new TestApp("Postgres", sharedDatabase: database, time: clock, settings: NoBackgroundWork);
         await survivor.InitializeAsync();

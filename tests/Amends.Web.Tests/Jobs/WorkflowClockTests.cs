@@ -13,7 +13,7 @@ namespace Amends.Web.Tests.Jobs;
 /// <summary>SLA clocks, escalation and follow-up driven by the background sweep, on a fake clock, on both databases.</summary>
 public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(TimeProvider.System.GetUtcNow());
     private TestApp _app = null!;
 
     public async ValueTask InitializeAsync()

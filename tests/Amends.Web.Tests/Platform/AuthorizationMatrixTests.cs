@@ -45,11 +45,11 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/cases/{id:guid}/templates", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/templates")),
         new("POST", "/api/cases/{id:guid}/checklist/{index:int}", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/checklist/0", new { done = true })),
         new("GET", "/api/cases/{id:guid}/promises", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises")),
-        new("POST", "/api/cases/{id:guid}/promises", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises", new { text = "Soon", dueAt = DateTimeOffset.UtcNow.AddDays(1) })),
+        new("POST", "/api/cases/{id:guid}/promises", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises", new { text = "Soon", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) })),
         new("POST", "/api/cases/{id:guid}/promises/{promiseId:guid}/kept", Role.Agent, async a =>
         {
             var c = await a.Admin.CaseAsync();
-            var promise = await a.Admin.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "Soon", dueAt = DateTimeOffset.UtcNow.AddDays(1) });
+            var promise = await a.Admin.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "Soon", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) });
             return Post($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
         }),
         new("GET", "/api/playbooks/", Role.Agent, _ => Get("/api/playbooks")),
@@ -75,7 +75,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             return new(HttpMethod.Put, $"/api/users/{user.Id}", new { displayName = "Renamed", role = "Agent", teamId = a.Team.Id, isActive = true });
         }),
         new("GET", "/api/users/me/away", Role.Agent, _ => Get("/api/users/me/away")),
-        new("POST", "/api/users/me/away", Role.Agent, _ => Task.FromResult(Post("/api/users/me/away", new { until = DateTimeOffset.UtcNow.AddHours(1) })),
+        new("POST", "/api/users/me/away", Role.Agent, _ => Task.FromResult(Post("/api/users/me/away", new { until = TimeProvider.System.GetUtcNow().AddHours(1) })),
             async client => (await client.DeleteAsync("/api/users/me/away")).Dispose()),
         new("DELETE", "/api/users/me/away", Role.Agent, _ => Task.FromResult(new Call(HttpMethod.Delete, "/api/users/me/away"))),
         new("GET", "/api/teams/", Role.Agent, _ => Get("/api/teams")),

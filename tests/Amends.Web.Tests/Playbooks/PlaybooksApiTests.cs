@@ -107,7 +107,7 @@ public abstract class PlaybooksApiTests(TestApp app)
     public async Task A_promise_is_recorded_listed_and_kept()
     {
         var c = await app.Agent.CaseAsync();
-        var due = DateTimeOffset.UtcNow.AddDays(2);
+        var due = TimeProvider.System.GetUtcNow().AddDays(2);
 
         using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/promises", new { text = "Replacement delivered", dueAt = due });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -129,7 +129,7 @@ public abstract class PlaybooksApiTests(TestApp app)
     {
         var c = await app.Agent.CaseAsync();
 
-        using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/promises", new { text = "Yesterday", dueAt = DateTimeOffset.UtcNow.AddHours(-1) });
+        using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/promises", new { text = "Yesterday", dueAt = TimeProvider.System.GetUtcNow().AddHours(-1) });
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "promise.due_in_past");
         Assert.NotEmpty(problem.FieldErrors("dueAt"));

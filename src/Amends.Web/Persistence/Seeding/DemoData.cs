@@ -194,7 +194,9 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
             var stage = i % 12;
 
             // Work in progress is recent; finished work spreads over the last two months.
-            var opened = stage < 7 ? now.AddHours(-faker.Random.Double(0.3, 72)) : now.AddHours(-faker.Random.Double(24 * 4, 24 * 60));
+            var opened = stage < 2 ? now.AddHours(-faker.Random.Double(0.1, 5))
+                : stage < 7 ? now.AddHours(-faker.Random.Double(0.5, 60))
+                : now.AddHours(-faker.Random.Double(24 * 4, 24 * 60));
             var repeat = cases.Any(c => c.CustomerId == customer.Id);
             var recoveryCase = RecoveryCase.Open(
                 customer,

@@ -1,0 +1,26 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Amends.Web.Persistence;
+
+/// <summary>
+/// Per-connection SQLite settings: a 64 MiB page cache (the default 2 MiB keeps little of a large case table's indexes
+/// in memory) and synchronous=NORMAL, which in WAL mode stays crash-safe and only risks the last commits on power loss.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA cache_size = -65536; PRAGMA synchronous = NORMAL;";
+        command.ExecuteNonQuery();
+    }
+}
