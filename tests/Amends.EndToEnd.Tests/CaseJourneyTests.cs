@@ -130,6 +130,33 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     }
 
     [Fact]
+    public async Task An_admin_sets_a_team_s_business_hours_and_a_bad_line_is_explained_beside_the_form()
+    {
+        var team = await App.Admin.PostJsonAsync<Amends.Web.Features.Admin.TeamDto>("/api/teams", new { name = "Night shift " + Guid.NewGuid().ToString("N")[..6] });
+        var admin = await App.CreateUserAsync(App.Admin, Amends.Domain.Teams.Role.Admin, "hoursadmin");
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(admin.Email, BrowserApp.Password);
+        await page.GotoAsync("/admin/teams");
+        var row = page.Locator("tr").Filter(new LocatorFilterOptions { HasText = team.Name });
+        await row.Locator("[data-testid=edit-hours]").ClickAsync();
+        var form = page.Locator("[data-testid=hours-form]");
+        await form.GetByLabel("Time zone (IANA, e.g. Europe/London)").FillAsync("Asia/Tokyo");
+
+        await form.Locator("#hours-Monday").FillAsync("22:00 to 06:00");
+        await form.Locator("#hours-Monday").BlurAsync();
+        await page.ClickAsync("[data-testid=save-hours]");
+        await Assertions.Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync("Monday: write periods as 09:00-17:00");
+
+        await form.Locator("#hours-Monday").FillAsync("00:00-06:00, 22:00-24:00");
+        await form.Locator("#hours-Monday").BlurAsync();
+        await page.ClickAsync("[data-testid=save-hours]");
+
+        await Assertions.Expect(row).ToContainTextAsync("Asia/Tokyo, 1 day a week");
+        var saved = (await App.Admin.GetJsonAsync<List<Amends.Web.Features.Admin.TeamDto>>("/api/teams")).Single(t => t.Id == team.Id);
+        Assert.Equal(2, saved.Hours!.Periods.Count);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_with_a_message_beside_the_form()
     {
         var page = await browser.NewPageAsync();

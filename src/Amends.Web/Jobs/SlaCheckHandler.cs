@@ -22,9 +22,15 @@ internal sealed class SlaCheckHandler : IDueWorkHandler
         foreach (var c in cases)
         {
             var events = c.CheckSla(await clocks.CalendarForAsync(c.TeamId, ct), now);
-            if (events.Any(e => e.Breach))
+            var breaches = events.Where(e => e.Breach).Select(e => e.Clock switch
             {
-                c.Escalate(EscalationReason.SlaBreach, null, null, now);
+                Amends.Domain.Sla.SlaClockKind.Acknowledge => "no first response in time",
+                Amends.Domain.Sla.SlaClockKind.Update => "the customer's update is overdue",
+                _ => "not resolved in time",
+            }).ToList();
+            if (breaches.Count > 0)
+            {
+                c.Escalate(EscalationReason.SlaBreach, string.Join("; ", breaches), null, now);
             }
 
             await clocks.ScheduleAsync(c, ct);
