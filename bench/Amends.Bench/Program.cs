@@ -27,6 +27,7 @@ var app = AmendsApp.Build(
     $"--Database:Provider={provider}", $"--ConnectionStrings:Amends={connection}", "--Amends:Jobs:Enabled=false", "--Amends:Demo=false",
     "--Amends:Bootstrap:AdminEmail=bench@amends.test", "--Amends:Bootstrap:AdminPassword=Bench-Password-1", "--urls=http://127.0.0.1:0",
     "--Logging:LogLevel:Default=Warning",
+    $"--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command={Environment.GetEnvironmentVariable("AMENDS_BENCH_SQL_LOG") ?? "Warning"}",
 ], withUi: false);
 await app.StartAsync();
 Console.WriteLine($"{provider}: seeding {caseCount:N0} open cases, {dueCount:N0} due…");

@@ -6,6 +6,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Jobs;
 
+/// <summary>Loads the cases a batch of due work is about, with their schedule rows primed in one query.</summary>
+internal static class CaseWork
+{
+    public static async Task<(SlaClocks Clocks, List<RecoveryCase> Cases)> LoadAsync(IServiceProvider services, IReadOnlyList<DueWork> items, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<AmendsDbContext>();
+        var clocks = services.GetRequiredService<SlaClocks>();
+        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
+        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        await clocks.PrimeAsync(ids, ct);
+        return (clocks, cases);
+    }
+}
+
 /// <summary>Reports SLA warnings and breaches on the timeline; a breach escalates the case to the team supervisor.</summary>
 internal sealed class SlaCheckHandler : IDueWorkHandler
 {
@@ -13,11 +27,7 @@ internal sealed class SlaCheckHandler : IDueWorkHandler
 
     public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
     {
-        var db = services.GetRequiredService<AmendsDbContext>();
-        var clocks = services.GetRequiredService<SlaClocks>();
-        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
-        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-        await clocks.PrimeAsync(ids, ct);
+        var (clocks, cases) = await CaseWork.LoadAsync(services, items, ct);
         var changed = new List<RecoveryCase>();
         foreach (var c in cases)
         {
@@ -54,11 +64,7 @@ internal sealed class FollowUpHandler : IDueWorkHandler
 
     public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
     {
-        var db = services.GetRequiredService<AmendsDbContext>();
-        var clocks = services.GetRequiredService<SlaClocks>();
-        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
-        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-        await clocks.PrimeAsync(ids, ct);
+        var (clocks, cases) = await CaseWork.LoadAsync(services, items, ct);
         var changed = new List<RecoveryCase>();
         foreach (var c in cases.Where(c => c.Status == CaseStatus.Resolved && c.FollowUpScore is null))
         {
