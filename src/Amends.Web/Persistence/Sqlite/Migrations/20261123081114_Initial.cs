@@ -46,6 +46,39 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DueWork",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RefId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LeaseOwner = table.Column<Guid>(type: "TEXT", nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DueWork", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "IdempotencyRecords",
                 columns: table => new
                 {
@@ -64,13 +97,30 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Playbooks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    Content = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Playbooks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Teams",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     SupervisorId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Hours = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -107,6 +157,7 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     TeamId = table.Column<Guid>(type: "TEXT", nullable: true),
                     IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AwayUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -160,7 +211,38 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     AcknowledgedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ResolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ClosedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                    PlaybookId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PlaybookVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    Checklist = table.Column<string>(type: "TEXT", nullable: false),
+                    CoverOwnerId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Escalation = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    EscalationReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    EscalatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EscalationSupervisorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    FollowUpsSent = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastUpdateSentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_AcknowledgeTarget = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    Sla_UpdateTarget = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    Sla_ResolveTarget = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    Sla_WarnAt = table.Column<double>(type: "REAL", nullable: false),
+                    Sla_AcknowledgeBy = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_AcknowledgeWarnAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_NextUpdateBy = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_NextUpdateWarnAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_ResolveBy = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_ResolveWarnAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_ResolvePausedRemaining = table.Column<TimeSpan>(type: "TEXT", nullable: true),
+                    Sla_AcknowledgedOnTime = table.Column<bool>(type: "INTEGER", nullable: true),
+                    Sla_ResolvedOnTime = table.Column<bool>(type: "INTEGER", nullable: true),
+                    Sla_AcknowledgeBreached = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sla_ResolveBreached = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sla_UpdatesMissed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Sla_NextCheckAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sla_ObservedStatus = table.Column<string>(type: "TEXT", maxLength: 24, nullable: true),
+                    Sla_ObservedUpdateAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false),
+                    IsOpen = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UrgencyKey = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -290,6 +372,32 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Promises",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RemindAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    MadeAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    MadeBy = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SettledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Reminded = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Promises", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Promises_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TimelineEntries",
                 columns: table => new
                 {
@@ -297,6 +405,7 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Kind = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
                     At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
                     ActorName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Body = table.Column<string>(type: "TEXT", maxLength: 10200, nullable: true),
@@ -371,14 +480,29 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Cases_CoverOwnerId_IsOpen",
+                table: "Cases",
+                columns: new[] { "CoverOwnerId", "IsOpen" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Cases_CustomerId_CreatedAt",
                 table: "Cases",
                 columns: new[] { "CustomerId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Cases_OwnerId_Status",
+                name: "IX_Cases_Escalation_TeamId",
                 table: "Cases",
-                columns: new[] { "OwnerId", "Status" });
+                columns: new[] { "Escalation", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_IsOpen_UrgencyKey_Id",
+                table: "Cases",
+                columns: new[] { "IsOpen", "UrgencyKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OwnerId_IsOpen_UrgencyKey_Id",
+                table: "Cases",
+                columns: new[] { "OwnerId", "IsOpen", "UrgencyKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Cases_Status_Priority_CreatedAt",
@@ -386,9 +510,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 columns: new[] { "Status", "Priority", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Cases_TeamId_Status",
+                name: "IX_Cases_TeamId_IsOpen_UrgencyKey_Id",
                 table: "Cases",
-                columns: new[] { "TeamId", "Status" });
+                columns: new[] { "TeamId", "IsOpen", "UrgencyKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_Email",
@@ -402,9 +526,31 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_DueWork_DueAt",
+                table: "DueWork",
+                column: "DueAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DueWork_Kind_CaseId_RefId",
+                table: "DueWork",
+                columns: new[] { "Kind", "CaseId", "RefId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_IdempotencyRecords_CreatedAt",
                 table: "IdempotencyRecords",
                 column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Playbooks_Category_Version",
+                table: "Playbooks",
+                columns: new[] { "Category", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Promises_CaseId_DueAt",
+                table: "Promises",
+                columns: new[] { "CaseId", "DueAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Teams_Name",
@@ -413,9 +559,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_TimelineEntries_CaseId_At",
+                name: "IX_TimelineEntries_CaseId_Sequence",
                 table: "TimelineEntries",
-                columns: new[] { "CaseId", "At" });
+                columns: new[] { "CaseId", "Sequence" });
         }
 
         /// <inheritdoc />
@@ -440,7 +586,19 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "DueWork");
+
+            migrationBuilder.DropTable(
                 name: "IdempotencyRecords");
+
+            migrationBuilder.DropTable(
+                name: "Playbooks");
+
+            migrationBuilder.DropTable(
+                name: "Promises");
 
             migrationBuilder.DropTable(
                 name: "TimelineEntries");

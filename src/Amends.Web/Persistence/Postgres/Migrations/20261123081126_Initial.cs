@@ -47,6 +47,39 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DueWork",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RefId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LeaseOwner = table.Column<Guid>(type: "uuid", nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DueWork", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "IdempotencyRecords",
                 columns: table => new
                 {
@@ -65,13 +98,30 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Playbooks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    Content = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Playbooks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Teams",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     SupervisorId = table.Column<Guid>(type: "uuid", nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Hours = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -108,6 +158,7 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     TeamId = table.Column<Guid>(type: "uuid", nullable: true),
                     IsActive = table.Column<bool>(type: "boolean", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AwayUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
@@ -161,7 +212,38 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     AcknowledgedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ResolvedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ClosedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    PlaybookId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PlaybookVersion = table.Column<int>(type: "integer", nullable: true),
+                    Checklist = table.Column<string>(type: "text", nullable: false),
+                    CoverOwnerId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Escalation = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    EscalationReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    EscalatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    EscalationSupervisorId = table.Column<Guid>(type: "uuid", nullable: true),
+                    FollowUpsSent = table.Column<int>(type: "integer", nullable: false),
+                    LastUpdateSentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_AcknowledgeTarget = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    Sla_UpdateTarget = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    Sla_ResolveTarget = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    Sla_WarnAt = table.Column<double>(type: "double precision", nullable: false),
+                    Sla_AcknowledgeBy = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_AcknowledgeWarnAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_NextUpdateBy = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_NextUpdateWarnAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_ResolveBy = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_ResolveWarnAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_ResolvePausedRemaining = table.Column<TimeSpan>(type: "interval", nullable: true),
+                    Sla_AcknowledgedOnTime = table.Column<bool>(type: "boolean", nullable: true),
+                    Sla_ResolvedOnTime = table.Column<bool>(type: "boolean", nullable: true),
+                    Sla_AcknowledgeBreached = table.Column<bool>(type: "boolean", nullable: false),
+                    Sla_ResolveBreached = table.Column<bool>(type: "boolean", nullable: false),
+                    Sla_UpdatesMissed = table.Column<int>(type: "integer", nullable: false),
+                    Sla_NextCheckAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sla_ObservedStatus = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: true),
+                    Sla_ObservedUpdateAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    IsOpen = table.Column<bool>(type: "boolean", nullable: false),
+                    UrgencyKey = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -291,6 +373,32 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Promises",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Text = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RemindAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    MadeAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    MadeBy = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SettledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Reminded = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Promises", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Promises_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TimelineEntries",
                 columns: table => new
                 {
@@ -298,6 +406,7 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     CaseId = table.Column<Guid>(type: "uuid", nullable: false),
                     Kind = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
                     At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
                     ActorId = table.Column<Guid>(type: "uuid", nullable: true),
                     ActorName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     Body = table.Column<string>(type: "character varying(10200)", maxLength: 10200, nullable: true),
@@ -372,14 +481,29 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Cases_CoverOwnerId_IsOpen",
+                table: "Cases",
+                columns: new[] { "CoverOwnerId", "IsOpen" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Cases_CustomerId_CreatedAt",
                 table: "Cases",
                 columns: new[] { "CustomerId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Cases_OwnerId_Status",
+                name: "IX_Cases_Escalation_TeamId",
                 table: "Cases",
-                columns: new[] { "OwnerId", "Status" });
+                columns: new[] { "Escalation", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_IsOpen_UrgencyKey_Id",
+                table: "Cases",
+                columns: new[] { "IsOpen", "UrgencyKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OwnerId_IsOpen_UrgencyKey_Id",
+                table: "Cases",
+                columns: new[] { "OwnerId", "IsOpen", "UrgencyKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Cases_Status_Priority_CreatedAt",
@@ -387,9 +511,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 columns: new[] { "Status", "Priority", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Cases_TeamId_Status",
+                name: "IX_Cases_TeamId_IsOpen_UrgencyKey_Id",
                 table: "Cases",
-                columns: new[] { "TeamId", "Status" });
+                columns: new[] { "TeamId", "IsOpen", "UrgencyKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_Email",
@@ -403,9 +527,31 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_DueWork_DueAt",
+                table: "DueWork",
+                column: "DueAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DueWork_Kind_CaseId_RefId",
+                table: "DueWork",
+                columns: new[] { "Kind", "CaseId", "RefId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_IdempotencyRecords_CreatedAt",
                 table: "IdempotencyRecords",
                 column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Playbooks_Category_Version",
+                table: "Playbooks",
+                columns: new[] { "Category", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Promises_CaseId_DueAt",
+                table: "Promises",
+                columns: new[] { "CaseId", "DueAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Teams_Name",
@@ -414,9 +560,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_TimelineEntries_CaseId_At",
+                name: "IX_TimelineEntries_CaseId_Sequence",
                 table: "TimelineEntries",
-                columns: new[] { "CaseId", "At" });
+                columns: new[] { "CaseId", "Sequence" });
         }
 
         /// <inheritdoc />
@@ -441,7 +587,19 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "DueWork");
+
+            migrationBuilder.DropTable(
                 name: "IdempotencyRecords");
+
+            migrationBuilder.DropTable(
+                name: "Playbooks");
+
+            migrationBuilder.DropTable(
+                name: "Promises");
 
             migrationBuilder.DropTable(
                 name: "TimelineEntries");

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Amends.Web.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresAmendsDbContext))]
-    [Migration("20261123075135_AwayAndCover")]
-    partial class AwayAndCover
+    [Migration("20261123081126_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
