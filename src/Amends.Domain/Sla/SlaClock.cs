@@ -73,15 +73,22 @@ public sealed class SlaClock
         }
 
         var current = c.Status;
+
+        // The first response stops the acknowledge clock, however many steps the case took since the last reconcile.
+        if (c.AcknowledgedAt is { } acknowledgedAt && AcknowledgedOnTime is null)
+        {
+            AcknowledgedOnTime = AcknowledgeBy is null || acknowledgedAt <= AcknowledgeBy;
+            AcknowledgeBy = AcknowledgeWarnAt = null;
+            if (current is CaseStatus.Acknowledged or CaseStatus.Resolving)
+            {
+                OweUpdate(calendar, now);
+            }
+        }
+
         if (previous != current)
         {
             switch (current)
             {
-                case CaseStatus.Acknowledged when previous is CaseStatus.New or null:
-                    AcknowledgedOnTime = AcknowledgeBy is null || now.UtcDateTime <= AcknowledgeBy;
-                    AcknowledgeBy = AcknowledgeWarnAt = null;
-                    OweUpdate(calendar, now);
-                    break;
                 case CaseStatus.WaitingOnCustomer:
                     Pause(calendar, now);
                     NextUpdateBy = NextUpdateWarnAt = null;

@@ -181,6 +181,23 @@ public sealed class SlaClockTest
     }
 
     [Fact]
+    public void Several_steps_between_two_reconciles_still_stop_the_acknowledge_clock()
+    {
+        var c = RecoveryCase.Open(Customer(), FailureCategory.LateDelivery, Severity.Low, Channel.Email, "Late", null, _clock.GetUtcNow()).Value;
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        c.Acknowledge(CaseBuilder.Anna, _clock.GetUtcNow());
+        c.StartResolving(CaseBuilder.Anna, _clock.GetUtcNow());
+
+        c.ReconcileSla(_policy, _calendar, _clock.GetUtcNow());
+
+        Assert.True(c.Sla.AcknowledgedOnTime);
+        Assert.Null(c.Sla.AcknowledgeBy);
+        Assert.Null(c.Sla.AcknowledgeWarnAt);
+        Assert.NotNull(c.Sla.NextUpdateBy);
+        Assert.Equal(c.Sla.ResolveBy, c.UrgencyKey);
+    }
+
+    [Fact]
     public void A_repeat_failure_raises_severity_by_one_level()
     {
         var c = RecoveryCase.Open(Customer(), FailureCategory.WrongOrder, Severity.Medium, Channel.Email, "Again", null, _clock.GetUtcNow(), repeatFailure: true).Value;
