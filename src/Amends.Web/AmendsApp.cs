@@ -160,6 +160,7 @@ public static class AmendsApp
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.PromiseHandler>();
         services.AddSingleton<Jobs.IDueWorkHandler, Jobs.CoverEndHandler>();
         services.AddSingleton<Jobs.DueWorkSweeper>();
+        services.AddSingleton<Jobs.Housekeeping>();
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
         services.AddScoped<AssignOwner>();

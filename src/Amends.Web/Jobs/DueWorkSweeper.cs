@@ -139,7 +139,7 @@ public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDue
 }
 
 /// <summary>Runs sweeps while there is due work, then waits a poll interval. Time comes from <see cref="TimeProvider"/>.</summary>
-internal sealed class DueWorker(DueWorkSweeper sweeper, TimeProvider time, IConfiguration configuration, ILogger<DueWorker> logger) : BackgroundService
+internal sealed class DueWorker(DueWorkSweeper sweeper, Housekeeping housekeeping, TimeProvider time, IConfiguration configuration, ILogger<DueWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -151,6 +151,7 @@ internal sealed class DueWorker(DueWorkSweeper sweeper, TimeProvider time, IConf
             return;
         }
 
+        var nextHousekeeping = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -160,6 +161,12 @@ internal sealed class DueWorker(DueWorkSweeper sweeper, TimeProvider time, IConf
                 {
                     logger.LogDebug("Completed {Count} due item(s)", done);
                     continue;
+                }
+
+                if (time.GetUtcNow() >= nextHousekeeping)
+                {
+                    await housekeeping.RunAsync(stoppingToken);
+                    nextHousekeeping = time.GetUtcNow().AddHours(1);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

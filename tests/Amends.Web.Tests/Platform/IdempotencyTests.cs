@@ -88,6 +88,50 @@ public abstract class IdempotencyTests(TestApp app)
     }
 }
 
+/// <summary>Idempotency records expire after a day, on a fake clock.</summary>
+public abstract class IdempotencyRetentionTests(string provider) : IAsyncLifetime
+{
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new(TimeProvider.System.GetUtcNow());
+    private TestApp _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = new TestApp(provider, time: _clock, settings: new() { ["Amends:Jobs:Enabled"] = "false" });
+        await _app.InitializeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task A_key_is_remembered_for_a_day_and_then_forgotten()
+    {
+        var key = Guid.NewGuid().ToString();
+        var housekeeping = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Amends.Web.Jobs.Housekeeping>(_app.Services);
+        using var first = await _app.Agent.PostJsonAsync("/api/customers", new { name = "Kept a day" }, idempotencyKey: key);
+        var firstId = (await first.ReadAsync<CustomerDto>()).Id;
+
+        _clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(0, await housekeeping.RunAsync(TestContext.Current.CancellationToken));
+        using (var replay = await _app.Agent.PostJsonAsync("/api/customers", new { name = "Kept a day" }, idempotencyKey: key))
+        {
+            Assert.Equal(firstId, (await replay.ReadAsync<CustomerDto>()).Id);
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(1, await housekeeping.RunAsync(TestContext.Current.CancellationToken));
+        using var later = await _app.Agent.PostJsonAsync("/api/customers", new { name = "Kept a day" }, idempotencyKey: key);
+        Assert.NotEqual(firstId, (await later.ReadAsync<CustomerDto>()).Id);
+    }
+}
+
+public sealed class IdempotencyRetentionTestsOnSqlite() : IdempotencyRetentionTests("Sqlite");
+
+public sealed class IdempotencyRetentionTestsOnPostgres() : IdempotencyRetentionTests("Postgres");
+
 [Collection(SqliteCollection.Name)]
 public sealed class IdempotencyTestsOnSqlite(SqliteApp app) : IdempotencyTests(app);
 

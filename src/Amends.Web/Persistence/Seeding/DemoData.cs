@@ -220,6 +220,11 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
             void Sync(DateTimeOffset when) => recoveryCase.ReconcileSla(policy, calendar, when);
             Sync(opened);
             recoveryCase.RecordMessage(true, recoveryCase.Channel, faker.PickRandom(CustomerMessages), null, opened.AddMinutes(1));
+            if (repeat)
+            {
+                // As the API does for a second failure within 90 days.
+                recoveryCase.Escalate(EscalationReason.RepeatFailure, "A second failure for this customer within 90 days", null, opened.AddMinutes(1));
+            }
 
             var teamAgents = agents.Where(a => a.TeamId == team.Id).ToList();
             var agent = faker.PickRandom(teamAgents).ToActor();
