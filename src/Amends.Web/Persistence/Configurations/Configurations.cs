@@ -57,7 +57,13 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
             sla.Ignore(s => s.IsPaused);
         });
         builder.Navigation(c => c.Sla).IsRequired();
-        builder.Property(c => c.Checklist).HasConversion(JsonColumn.Converter<IReadOnlyList<ChecklistItem>>()!, JsonColumn.Comparer<IReadOnlyList<ChecklistItem>>()!);
+        // Checklist items are immutable records: compare them by value instead of re-serialising on every change check.
+        builder.Property(c => c.Checklist).HasConversion(
+            JsonColumn.Converter<IReadOnlyList<ChecklistItem>>()!,
+            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<IReadOnlyList<ChecklistItem>>(
+                (a, b) => a == b || (a != null && b != null && a.SequenceEqual(b)),
+                v => v.Count,
+                v => v.ToList()));
 
         // The inbox: open cases of a team or an owner (or all), soonest breach first, straight off an index.
         builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey, c.Id });
