@@ -157,6 +157,39 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     }
 
     [Fact]
+    public async Task The_keyboard_moves_through_the_inbox_and_opens_a_case_and_shortcuts_can_be_switched_off()
+    {
+        foreach (var i in Enumerable.Range(0, 2))
+        {
+            await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>("/api/cases", new
+            {
+                customerId = (await App.Agent.CustomerAsync()).Id, category = "Other", summary = $"Keyboard {i} " + Guid.NewGuid().ToString("N")[..6], channel = "Email", ownerId = App.AgentUser.Id,
+            });
+        }
+
+        var page = await browser.NewPageAsync();
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await Assertions.Expect(inbox.Rows.Nth(1)).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await Assertions.Expect(inbox.Rows.Nth(1)).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("k");
+        await Assertions.Expect(inbox.Rows.Nth(0)).ToBeFocusedAsync();
+        var summary = await inbox.Rows.Nth(0).Locator(".row-summary").InnerTextAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(new CasePage(page).Summary).ToHaveTextAsync(summary);
+
+        await page.GoBackAsync();
+        await Assertions.Expect(inbox.Rows.First).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("?");
+        await page.Locator("#amends-shortcuts-off").CheckAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Keyboard.PressAsync("j");
+        await Assertions.Expect(inbox.Rows.First).Not.ToBeFocusedAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_with_a_message_beside_the_form()
     {
         var page = await browser.NewPageAsync();
