@@ -240,7 +240,8 @@ public static class AmendsApp
         Console.WriteLine($"  API reference: {url.TrimEnd('/')}/api-docs");
         if (File.Exists(loginFile))
         {
-            Console.WriteLine($"  Demo login: {File.ReadLines(loginFile).Skip(1).FirstOrDefault()?.Trim()} (all demo logins in {loginFile})");
+            // The passwords were printed once, on the start that made them; later starts say where they are kept.
+            Console.WriteLine($"  Demo login: {Persistence.Seeding.DemoData.AdminEmail} and the other demo users; passwords in {loginFile}");
         }
 
         Console.WriteLine();
