@@ -215,11 +215,17 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     [Fact]
     public async Task Pages_fit_a_phone_screen()
     {
-        await App.Agent.CaseAsync(summary: "On a phone " + Guid.NewGuid().ToString("N")[..6]).ContinueWith(
-            async c => await App.Agent.ActAsync((await c).Id, "acknowledge"), TaskScheduler.Default).Unwrap();
+        // Long unbroken words (a pasted URL, markup in a name) are what push a phone layout sideways.
+        var customer = await App.Agent.CustomerAsync("Unbroken" + new string('x', 60) + "@example.com");
+        var created = await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>("/api/cases", new
+        {
+            customerId = customer.Id, category = "Other", channel = "Email", ownerId = App.AgentUser.Id,
+            summary = "On a phone https://shop.example.com/orders/" + new string('9', 50) + Guid.NewGuid().ToString("N")[..6],
+        });
+        await App.Agent.ActAsync(created.Id, "acknowledge");
         var page = await browser.NewPageAsync(390, 844);
         var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
-        await Assertions.Expect(inbox.Rows.First).ToBeVisibleAsync();
+        await Assertions.Expect(inbox.Row(created.Summary)).ToBeVisibleAsync();
 
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
 
