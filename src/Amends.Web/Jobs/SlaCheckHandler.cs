@@ -20,17 +20,26 @@ internal static class CaseWork
     }
 }
 
-/// <summary>Reports SLA warnings and breaches on the timeline; a breach escalates the case to the team supervisor.</summary>
+/// <summary>
+/// Reports SLA warnings and breaches on the timeline; a breach escalates the case to the team supervisor. This is the
+/// sweep that meets thousands of due clocks at once (a team's shift start, an outage), so it loads the cases untracked
+/// and writes them back with <see cref="RowWriter"/>: the domain decides, only the writing is bulk.
+/// </summary>
 internal sealed class SlaCheckHandler : IDueWorkHandler
 {
     public string Kind => DueWorkKinds.SlaCheck;
 
     public async Task<IReadOnlyList<RecoveryCase>> HandleAsync(IServiceProvider services, IReadOnlyList<DueWork> items, DateTimeOffset now, CancellationToken ct)
     {
-        var (clocks, cases) = await CaseWork.LoadAsync(services, items, ct);
+        var db = services.GetRequiredService<AmendsDbContext>();
+        var clocks = services.GetRequiredService<SlaClocks>();
+        var ids = items.Select(i => new CaseId(i.CaseId)).ToList();
+        var cases = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        await using var writer = new RowWriter(db);
         var changed = new List<RecoveryCase>();
         foreach (var c in cases)
         {
+            var loaded = writer.Loaded(c);
             var events = c.CheckSla(await clocks.CalendarForAsync(c.TeamId, ct), now);
             var breaches = events.Where(e => e.Breach).Select(e => e.Clock switch
             {
@@ -43,13 +52,18 @@ internal sealed class SlaCheckHandler : IDueWorkHandler
                 c.Escalate(EscalationReason.SlaBreach, string.Join("; ", breaches), null, now);
             }
 
-            await clocks.ScheduleAsync(c, ct);
+            writer.UpdateCase(c, loaded);
+            writer.InsertTimeline(c);
+
+            // Only the SLA check is this handler's to reschedule: clocks and escalation never move the follow-up.
+            writer.SetDue(DueWorkKinds.SlaCheck, c.Id.Value, Guid.Empty, c.Sla.NextCheckAt);
             if (events.Count > 0)
             {
                 changed.Add(c);
             }
         }
 
+        await writer.FlushAsync(ct);
         return changed;
     }
 }
