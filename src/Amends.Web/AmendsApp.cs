@@ -4,6 +4,7 @@ using Amends.Web.Features.Admin;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Customers;
 using Amends.Web.Features.Playbooks;
+using Amends.Web.Features.Remedies;
 using Amends.Web.Features.Reports;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
@@ -167,6 +168,11 @@ public static class AmendsApp
         services.AddScoped<Escalations>();
         services.AddScoped<CaseTemplates>();
         services.AddScoped<Promises>();
+        services.AddScoped<Features.Remedies.Ledger>();
+        services.AddScoped<Features.Remedies.Remedies>();
+        services.AddScoped<Features.Remedies.Catalogue>();
+        services.AddScoped<Features.Remedies.Limits>();
+        services.AddOptions<Features.Remedies.RemedySettings>().Bind(builder.Configuration.GetSection("Amends:Remedies"));
         services.AddScoped<Features.Cover.Cover>();
         services.AddScoped<Features.Reports.SlaReport>();
         services.AddScoped<CreateCustomer>();
@@ -205,6 +211,7 @@ public static class AmendsApp
         app.MapCustomerEndpoints();
         app.MapPlaybookEndpoints();
         app.MapReportEndpoints();
+        app.MapRemedyEndpoints();
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 

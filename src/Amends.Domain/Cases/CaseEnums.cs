@@ -74,6 +74,7 @@ public enum TimelineEntryKind
     PromiseBroken,
     CoverStarted,
     CoverEnded,
+    Remedy,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

@@ -348,6 +348,24 @@ public sealed class RecoveryCase
         Touch(now);
     }
 
+    /// <summary>A step of a remedy offer (made, waiting for approval, approved, denied, chosen, withdrawn) on the timeline.</summary>
+    public DomainError? RecordRemedy(string what, Actor? by, DateTimeOffset now, bool delivered = false)
+    {
+        if (Status == CaseStatus.Closed)
+        {
+            return DomainError.Conflict("case.closed", "A closed case takes no remedies; reopen it first.");
+        }
+
+        if (delivered)
+        {
+            DeliveredRemedies++;
+        }
+
+        Touch(now);
+        Append(TimelineEntryKind.Remedy, by, now, what);
+        return null;
+    }
+
     /// <summary>Makes <paramref name="owner"/> the customer's single point of contact. Reassigning to the same owner changes nothing.</summary>
     public DomainError? Assign(Actor owner, TeamId? team, Actor by, DateTimeOffset now)
     {

@@ -27,4 +27,8 @@ public static class Policies
     public static bool IsSupervisor(this ClaimsPrincipal user) => SupervisorRoles.Any(user.IsInRole);
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(nameof(Role.Admin));
+
+    /// <summary>The highest role the principal holds (each user holds one).</summary>
+    public static Role HighestRole(this ClaimsPrincipal user) =>
+        user.IsAdmin() ? Role.Admin : user.IsInRole(nameof(Role.Supervisor)) ? Role.Supervisor : Role.Agent;
 }

@@ -36,6 +36,14 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Playbooks.Playbook> Playbooks => Set<Amends.Domain.Playbooks.Playbook>();
 
+    public DbSet<Amends.Domain.Remedies.RemedyOffer> Offers => Set<Amends.Domain.Remedies.RemedyOffer>();
+
+    public DbSet<Amends.Domain.Remedies.AuthorityLimit> AuthorityLimits => Set<Amends.Domain.Remedies.AuthorityLimit>();
+
+    public DbSet<Amends.Domain.Remedies.LedgerEntry> Ledger => Set<Amends.Domain.Remedies.LedgerEntry>();
+
+    public DbSet<Amends.Domain.Remedies.RemedyCatalogueItem> RemedyCatalogue => Set<Amends.Domain.Remedies.RemedyCatalogueItem>();
+
     public abstract bool IsPostgres { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -66,6 +66,9 @@ internal sealed class DatabaseInitializer(
             logger.LogInformation("Another instance wrote the default playbooks first");
         }
 
+        await scope.ServiceProvider.GetRequiredService<Features.Remedies.Limits>().SeedDefaultsAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+
         if (await db.Users.AnyAsync(cancellationToken))
         {
             return;

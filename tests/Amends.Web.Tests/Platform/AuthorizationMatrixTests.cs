@@ -85,6 +85,50 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             var team = await a.Admin.PostJsonAsync<TeamDto>("/api/teams", new { name = "Team " + Guid.NewGuid().ToString("N")[..8] });
             return new(HttpMethod.Put, $"/api/teams/{team.Id}", new { name = team.Name + " renamed" });
         }),
+        new("GET", "/api/cases/{id:guid}/remedies", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{await AgentCase(a)}/remedies")),
+        new("GET", "/api/cases/{id:guid}/offers", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{await AgentCase(a)}/offers")),
+        new("POST", "/api/cases/{id:guid}/offers", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/offers",
+            new { options = new[] { new { type = "ApologyOnly", amountMinor = 0L } }, reason = "matrix" })),
+        new("POST", "/api/offers/{id:guid}/choice", Role.Agent, async a =>
+        {
+            var offer = await Offered(a);
+            return Post($"/api/offers/{offer.Id}/choice", new { optionId = offer.Options[0].Id });
+        }),
+        new("POST", "/api/offers/{id:guid}/fulfil", Role.Agent, async a =>
+        {
+            var offer = await Offered(a);
+            await a.Admin.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/offers/{offer.Id}/choice", new { optionId = offer.Options[0].Id });
+            return Post($"/api/offers/{offer.Id}/fulfil", new { reference = "R-1" });
+        }),
+        new("POST", "/api/offers/{id:guid}/withdraw", Role.Agent, async a => Post($"/api/offers/{(await Offered(a)).Id}/withdraw", new { reason = "matrix" })),
+        new("GET", "/api/approvals/", Role.Supervisor, _ => Get("/api/approvals")),
+        new("POST", "/api/approvals/{id:guid}/approve", Role.Supervisor, async a => Post($"/api/approvals/{(await AwaitingApproval(a)).Id}/approve", new { reason = "fine" })),
+        new("POST", "/api/approvals/{id:guid}/deny", Role.Supervisor, async a => Post($"/api/approvals/{(await AwaitingApproval(a)).Id}/deny", new { reason = "too much" })),
+        new("GET", "/api/remedy-catalogue/", Role.Agent, _ => Get("/api/remedy-catalogue")),
+        new("POST", "/api/remedy-catalogue/", Role.Admin, _ => Task.FromResult(Post("/api/remedy-catalogue",
+            new { type = "Gesture", name = "Matrix " + Guid.NewGuid().ToString("N")[..8], defaultAmountMinor = 500 }))),
+        new("PUT", "/api/remedy-catalogue/{id:guid}", Role.Admin, async a =>
+        {
+            var item = await a.Admin.PostJsonAsync<Amends.Web.Features.Remedies.CatalogueItemDto>("/api/remedy-catalogue",
+                new { type = "Gesture", name = "Matrix " + Guid.NewGuid().ToString("N")[..8], defaultAmountMinor = 500 });
+            return new(HttpMethod.Put, $"/api/remedy-catalogue/{item.Id}", new { type = "Gesture", name = item.Name, defaultAmountMinor = 600, active = true });
+        }),
+        new("GET", "/api/authority-limits/", Role.Supervisor, _ => Get("/api/authority-limits")),
+        new("PUT", "/api/authority-limits/roles/{role}", Role.Admin, _ => Task.FromResult(new Call(HttpMethod.Put, "/api/authority-limits/roles/Admin", new { perCaseMinor = (long?)null, per30DaysMinor = (long?)null }))),
+        new("PUT", "/api/authority-limits/users/{userId:guid}", Role.Admin, async a =>
+            new(HttpMethod.Put, $"/api/authority-limits/users/{(await a.CreateUserAsync(a.Admin, Role.Agent, "limited")).Id}", new { perCaseMinor = 1000, per30DaysMinor = 2000 })),
+        new("DELETE", "/api/authority-limits/users/{userId:guid}", Role.Admin, async a =>
+        {
+            var user = await a.CreateUserAsync(a.Admin, Role.Agent, "unlimited");
+            await a.Admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/authority-limits/users/{user.Id}")
+            {
+                Content = JsonContent.Create(new { perCaseMinor = 1000, per30DaysMinor = 2000 }, options: Http.Json),
+            });
+            return new(HttpMethod.Delete, $"/api/authority-limits/users/{user.Id}");
+        }),
+        new("GET", "/api/ledger/", Role.Admin, _ => Get("/api/ledger?pageSize=5")),
+        new("GET", "/api/ledger/verify", Role.Admin, _ => Get("/api/ledger/verify")),
+        new("GET", "/api/ledger/export", Role.Admin, _ => Get("/api/ledger/export")),
         new("GET", "/api/api-keys/", Role.Admin, _ => Get("/api/api-keys")),
         new("POST", "/api/api-keys/", Role.Admin, _ => Task.FromResult(Post("/api/api-keys", new { name = "matrix" }))),
         new("DELETE", "/api/api-keys/{id:guid}", Role.Admin, async a =>
@@ -236,6 +280,22 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
 
     private static Call Post(string url, object? body) => new(HttpMethod.Post, url, body ?? new { });
+
+    private static async Task<Guid> AgentCase(TestApp a)
+    {
+        var c = await a.Admin.CaseAsync();
+        await a.Admin.PostJsonAsync<CaseDetail>($"/api/cases/{c.Id}/assign", new { ownerId = a.AgentUser.Id });
+        return c.Id;
+    }
+
+    private static async Task<Amends.Web.Features.Remedies.OfferDto> Offered(TestApp a) =>
+        await a.Admin.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{await AgentCase(a)}/offers",
+            new { options = new[] { new { type = "Gesture", amountMinor = 100L } }, reason = "matrix" });
+
+    // Above an agent's per-case limit (50.00), within a supervisor's (500.00).
+    private static async Task<Amends.Web.Features.Remedies.OfferDto> AwaitingApproval(TestApp a) =>
+        await a.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{await AgentCase(a)}/offers",
+            new { options = new[] { new { type = "Refund", amountMinor = 6_000L } }, reason = "matrix" });
 
     private static async Task<CaseDetail> CaseIn(TestApp a, params string[] steps)
     {

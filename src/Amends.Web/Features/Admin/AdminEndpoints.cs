@@ -35,9 +35,9 @@ public static class AdminEndpoints
         users.MapGet("/me/away", async (Features.Cover.Cover cover, ClaimsPrincipal user, CancellationToken ct) =>
                 TypedResults.Ok(await cover.StatusAsync(user.UserId(), ct)))
             .RequireAuthorization(Policies.Agent).WithName("AwayStatus").WithSummary("Your away time and who covers which of your cases");
-        users.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (CreateUserRequest request, Users handler, CancellationToken ct) =>
+        users.MapPost("/", async Task<Results<Created<UserDto>, ProblemHttpResult>> (CreateUserRequest request, Users handler, ClaimsPrincipal user, CancellationToken ct) =>
             {
-                var result = await handler.CreateAsync(request, ct);
+                var result = await handler.CreateAsync(request, ct, user.UserId().Value);
                 return result.IsSuccess ? TypedResults.Created($"/api/users/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
             })
             .RequireAuthorization(Policies.Admin).WithName("CreateUser").WithSummary("Create a user with a role");

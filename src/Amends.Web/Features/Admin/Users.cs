@@ -23,7 +23,7 @@ public sealed record UpdateUserRequest(
     bool IsActive = true);
 
 /// <summary>People and their roles. Each user holds exactly one role; the last active admin cannot be demoted or deactivated.</summary>
-public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time)
+public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger)
 {
     public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
     {
@@ -45,7 +45,7 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
         return user is null ? DomainError.NotFound("user.not_found", $"There is no user {id}.") : Result<UserDto>.Ok(user);
     }
 
-    public async Task<Result<UserDto>> CreateAsync(CreateUserRequest request, CancellationToken ct)
+    public async Task<Result<UserDto>> CreateAsync(CreateUserRequest request, CancellationToken ct, Guid? actingUser = null)
     {
         var email = request.Email!.Trim();
         if (await userManager.FindByEmailAsync(email) is not null)
@@ -75,7 +75,14 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
             return IdentityError(created, "password");
         }
 
-        await userManager.AddToRoleAsync(user, request.Role!.Value.ToString());
+        var role = request.Role!.Value.ToString();
+        var actor = actingUser is { } a ? await ActorAsync(a, ct) : null;
+        await ledger.WriteAsync(async now =>
+        {
+            await userManager.AddToRoleAsync(user, role);
+            await ledger.AppendAsync("role.changed", actor, $"user:{user.Id}", null, null, null, new { user = user.Email, roles = new[] { role } }, "new user", now, ct);
+            return Result<bool>.Ok(true);
+        }, ct);
         return await GetAsync(user.Id, ct);
     }
 
@@ -119,8 +126,15 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
         var role = request.Role!.Value.ToString();
         if (!(currentRoles.Count == 1 && currentRoles[0] == role))
         {
-            await userManager.RemoveFromRolesAsync(user, currentRoles);
-            await userManager.AddToRoleAsync(user, role);
+            // A role is authority: the change and its ledger entry commit together.
+            var actor = await ActorAsync(actingUser, ct);
+            await ledger.WriteAsync(async now =>
+            {
+                await userManager.RemoveFromRolesAsync(user, currentRoles);
+                await userManager.AddToRoleAsync(user, role);
+                await ledger.AppendAsync("role.changed", actor, $"user:{id}", null, null, new { user = user.Email, roles = currentRoles }, new { user = user.Email, roles = new[] { role } }, null, now, ct);
+                return Result<bool>.Ok(true);
+            }, ct);
         }
 
         if (deactivated)
@@ -131,6 +145,9 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
 
         return await GetAsync(id, ct);
     }
+
+    private async Task<Actor?> ActorAsync(Guid userId, CancellationToken ct) =>
+        await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new Actor(new UserId(u.Id), u.DisplayName)).SingleOrDefaultAsync(ct);
 
     private async Task<DomainError?> CheckTeamAsync(Guid? teamId, CancellationToken ct) =>
         teamId is { } t && !await db.Teams.AnyAsync(x => x.Id == new TeamId(t), ct)

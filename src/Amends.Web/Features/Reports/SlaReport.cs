@@ -145,10 +145,5 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
 
     private static string D(double? d) => d?.ToString("0.#", CultureInfo.InvariantCulture) ?? "";
 
-    /// <summary>Quotes a text field, and defuses a leading =, +, - or @ so a spreadsheet never runs it as a formula.</summary>
-    private static string Field(string text)
-    {
-        var safe = text.Length > 0 && "=+-@".Contains(text[0], StringComparison.Ordinal) ? "'" + text : text;
-        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
+    private static string Field(string text) => Infrastructure.Csv.Field(text);
 }
