@@ -175,6 +175,7 @@ public static class AmendsApp
         services.AddOptions<Features.Remedies.RemedySettings>().Bind(builder.Configuration.GetSection("Amends:Remedies"));
         services.AddScoped<Features.Cover.Cover>();
         services.AddScoped<Features.Reports.SlaReport>();
+        services.AddScoped<Features.Reports.CostReport>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<Users>();

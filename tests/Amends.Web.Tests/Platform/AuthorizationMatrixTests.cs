@@ -54,6 +54,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         }),
         new("GET", "/api/playbooks/", Role.Agent, _ => Get("/api/playbooks")),
         new("GET", "/api/reports/sla", Role.Supervisor, _ => Get("/api/reports/sla?groupBy=Team")),
+        new("GET", "/api/reports/cost", Role.Supervisor, _ => Get("/api/reports/cost?groupBy=Agent")),
         new("GET", "/api/playbooks/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/playbooks/{(await a.Admin.GetJsonAsync<List<Amends.Web.Features.Playbooks.PlaybookDto>>("/api/playbooks"))[0].Id}")),
         new("POST", "/api/playbooks/", Role.Admin, async a =>
         {

@@ -170,6 +170,34 @@ public abstract class LedgerAndTimeTests(string provider) : IAsyncLifetime
         Assert.Equal("Third outage this month for this customer", entry.Reason);
     }
 
+    [Fact]
+    public async Task The_cost_report_sums_fulfilled_remedies_per_category_and_agent_beside_lifetime_value_and_as_csv()
+    {
+        await RecoveredWithRemedyAsync(2_000);
+        await RecoveredWithRemedyAsync(3_000);
+        var unfulfilled = await OfferAsync(await AgentCaseAsync(), 1_000);
+        Assert.Equal(OfferStatus.Offered, unfulfilled.Status);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var report = await _app.Supervisor.GetJsonAsync<Amends.Web.Features.Reports.CostReportResult>("/api/reports/cost?groupBy=Category");
+
+        var outage = report.Rows.Single(r => r.Group == "DigitalOutage");
+        Assert.Equal(5_000, outage.CostMinor);
+        Assert.Equal(2, outage.Cases);
+        Assert.Equal(2_500, outage.AverageCostPerCaseMinor);
+        Assert.Equal(5_000, report.Total.CostMinor);
+        Assert.Equal("EUR", report.Currency);
+        var byAgent = await _app.Supervisor.GetJsonAsync<Amends.Web.Features.Reports.CostReportResult>("/api/reports/cost?groupBy=Agent");
+        Assert.Equal(5_000, byAgent.Rows.Single().CostMinor);
+        using var csv = await _app.Supervisor.GetAsync("/api/reports/cost?groupBy=Month&format=csv", Ct);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("group,case_id,remedies,cases,customers,cost_minor", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("\"Total\",,2,2,", StringComparison.Ordinal) && l.Contains(",5000,", StringComparison.Ordinal));
+        using var bad = await _app.Supervisor.GetAsync("/api/reports/cost?from=2026-02-01&to=2026-01-01", Ct);
+        await bad.AssertProblemAsync(HttpStatusCode.BadRequest, "report.period_invalid");
+    }
+
     private async Task RecoveredWithRemedyAsync(long amount)
     {
         var caseId = await AgentCaseAsync("DigitalOutage", "High");
