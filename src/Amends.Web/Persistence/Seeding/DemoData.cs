@@ -1,4 +1,6 @@
 using Amends.Domain.Cases;
+using Amends.Domain.Playbooks;
+using Amends.Domain.Remedies;
 using Amends.Domain.Common;
 using Amends.Domain.Customers;
 using Amends.Domain.Sla;
@@ -187,6 +189,7 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
 
         var categories = Enum.GetValues<FailureCategory>();
         var cases = new List<RecoveryCase>();
+        var offers = new List<RemedyOffer>();
         for (var i = 0; i < 240; i++)
         {
             var customer = customers[faker.Random.Int(0, customers.Count - 1)];
@@ -261,6 +264,13 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 var apologyOnly = category == FailureCategory.PoorService;
                 if (!apologyOnly)
                 {
+                    // A remedy as the product would have recorded it: offered, granted (above 50.00 by the supervisor), chosen, fulfilled.
+                    var amount = faker.Random.Int(12, 72) * 100L;
+                    var offer = RemedyOffer.Create(recoveryCase.Id, [(RemedyFor(category), null, amount)], "EUR", at.AddDays(7), null, agent, at.AddHours(-3)).Value;
+                    offer.Grant(amount > 5_000 ? supervisor.ToActor() : agent, approval: amount > 5_000, null, at.AddHours(-2));
+                    offer.Choose(offer.Options[0].Id, at.AddHours(-1));
+                    offer.Fulfil($"RF-{faker.Random.Int(100_000, 999_999)}", agent, at);
+                    offers.Add(offer);
                     recoveryCase.RecordRemedyDelivered(at);
                 }
 
@@ -284,6 +294,14 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
 
                 Sync(at);
             }
+            else if (stage == 4 && i % 36 == 4 && (at += step) < now)
+            {
+                // Something for the approvals queue: above the agent's limit, waiting for the supervisor.
+                var offer = RemedyOffer.Create(recoveryCase.Id, [(RemedyType.Refund, "Full refund", 8_500L), (RemedyType.Replacement, "Replacement and a voucher", 7_000L)],
+                    "EUR", now.AddDays(5), "Third failure for this customer this year", agent, at).Value;
+                offer.RequestApproval(Role.Supervisor, at.AddHours(4));
+                offers.Add(offer);
+            }
             else if (stage == 3 && i % 24 == 3)
             {
                 recoveryCase.Close(agent, at.AddMinutes(5), CaseOutcome.Duplicate, "Same as the customer's earlier case");
@@ -300,6 +318,58 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         }
 
         await db.SaveChangesAsync(ct);
-        logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Staff} staff", customers.Count, cases.Count, staff.Count + 1);
+        await SeedRemediesAsync(offers, ct);
+        logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Offers} remedy offers, {Staff} staff", customers.Count, cases.Count, offers.Count, staff.Count + 1);
+    }
+
+    private static RemedyType RemedyFor(FailureCategory category) => category switch
+    {
+        FailureCategory.DefectiveProduct or FailureCategory.WrongOrder => RemedyType.Replacement,
+        FailureCategory.LateDelivery or FailureCategory.MissedAppointment => RemedyType.Discount,
+        FailureCategory.DigitalOutage => RemedyType.Gesture,
+        _ => RemedyType.Refund,
+    };
+
+    /// <summary>The demo offers and their history on the ledger, in the order it happened, so the chain verifies.</summary>
+    private async Task SeedRemediesAsync(List<RemedyOffer> offers, CancellationToken ct)
+    {
+        var ledger = new Features.Remedies.Ledger(db, time);
+        var result = await ledger.WriteAsync(async _ =>
+        {
+            db.Offers.AddRange(offers);
+            var events = new List<(DateTime At, string Action, Actor? By, RemedyOffer Offer, long Amount)>();
+            foreach (var o in offers)
+            {
+                var by = new Actor(o.CreatedBy, o.CreatedByName);
+                events.Add((o.CreatedAt, "offer.created", by, o, o.MaxAmountMinor));
+                if (o.GrantedAt is { } granted)
+                {
+                    events.Add((granted, o.DecidedBy is null ? "offer.granted" : "approval.approved", o.DecidedBy is { } d ? new Actor(d, o.DecidedByName!) : by, o, o.MaxAmountMinor));
+                }
+                else
+                {
+                    events.Add((o.CreatedAt.AddTicks(10), "approval.requested", by, o, o.MaxAmountMinor));
+                }
+
+                if (o.ChosenAt is { } chosen)
+                {
+                    events.Add((chosen, "offer.chosen", by, o, o.Chosen!.AmountMinor));
+                }
+
+                if (o.FulfilledAt is { } fulfilled)
+                {
+                    events.Add((fulfilled, "offer.fulfilled", new Actor(o.FulfilledBy!.Value, o.FulfilledByName!), o, o.Chosen!.AmountMinor));
+                }
+            }
+
+            foreach (var e in events.OrderBy(e => e.At))
+            {
+                await ledger.AppendAsync(e.Action, e.By, $"offer:{e.Offer.Id}", e.Offer.CaseId.Value, new Money(e.Amount, e.Offer.Currency), null,
+                    new { status = e.Action, e.Offer.Currency }, e.Action == "offer.fulfilled" ? e.Offer.FulfilmentReference : null, new DateTimeOffset(e.At, TimeSpan.Zero), ct);
+            }
+
+            return Result<bool>.Ok(true);
+        }, ct);
+        _ = result;
     }
 }
