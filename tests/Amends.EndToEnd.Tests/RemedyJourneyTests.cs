@@ -46,4 +46,35 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
         await agentPage.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "remedy-approved.png"), FullPage = true });
         Assert.NotNull(workspace);
     }
+
+    [Fact]
+    public async Task A_supervisor_can_decide_on_a_phone()
+    {
+        var c = await App.Admin.CaseAsync(summary: "Phone approval " + Guid.NewGuid().ToString("N")[..6]);
+        await App.Admin.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>($"/api/cases/{c.Id}/assign", new { ownerId = App.AgentUser.Id });
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{c.Id}/offers", new { options = new[] { new { type = "Refund", amountMinor = 9_000L } }, reason = "phone" });
+        var page = await browser.NewPageAsync(390, 844);
+        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+
+        await page.GotoAsync("/approvals");
+        var row = page.Locator("[data-testid=approval-row]").Filter(new LocatorFilterOptions { HasText = c.Summary });
+        await Assertions.Expect(row.Locator("[data-testid=approve]")).ToBeVisibleAsync();
+        Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1"), "The approvals queue scrolls sideways on a phone.");
+        await Assertions.Expect(row).ToContainTextAsync("EUR 90.00");
+    }
+
+    [Fact]
+    public async Task An_admin_verifies_the_ledger_chain_on_its_page()
+    {
+        var c = await App.Admin.CaseAsync();
+        await App.Admin.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{c.Id}/offers", new { options = new[] { new { type = "Gesture", amountMinor = 1_500L } }, reason = "thanks for waiting" });
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(App.AdminUser.Email, BrowserApp.Password);
+
+        await page.GotoAsync("/admin/ledger");
+        await Assertions.Expect(page.Locator("[data-testid=ledger-row]").First).ToContainTextAsync("offer.granted");
+        await page.ClickAsync("[data-testid=verify]");
+
+        await Assertions.Expect(page.Locator("[data-testid=verify-result]")).ToContainTextAsync("intact and chained");
+    }
 }
