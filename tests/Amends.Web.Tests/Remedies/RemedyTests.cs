@@ -61,8 +61,13 @@ public abstract class RemedyTests(TestApp app)
         Assert.Equal(app.SupervisorUser.Id, approved.DecidedBy);
         var seen = (await client.GetJsonAsync<List<OfferDto>>($"/api/cases/{caseId}/offers")).Single();
         Assert.Equal(OfferStatus.Offered, seen.Status);
-        var actions = (await app.Admin.GetJsonAsync<Paged<LedgerEntryDto>>($"/api/ledger?caseId={caseId}")).Items.Select(e => e.Action).ToList();
-        Assert.Equal(["approval.approved", "approval.requested", "offer.created"], actions);
+        var entries = (await app.Admin.GetJsonAsync<Paged<LedgerEntryDto>>($"/api/ledger?caseId={caseId}")).Items;
+        Assert.Equal(["approval.approved", "approval.requested", "offer.created"], entries.Select(e => e.Action));
+        var approval = entries[0];
+        Assert.Contains("\"status\":\"AwaitingApproval\"", approval.Before, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"Offered\"", approval.After, StringComparison.Ordinal);
+        Assert.Equal("Long-standing customer", approval.Reason);
+        Assert.Equal(7_500, approval.AmountMinor);
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class Limits(AmendsDbContext db, Ledger ledger, Microsoft.Extensio
                 (Amends.Domain.Playbooks.RemedyType.Replacement, "Replacement", 4_000), (Amends.Domain.Playbooks.RemedyType.Repair, "Repair", 6_000),
                 (Amends.Domain.Playbooks.RemedyType.Discount, "Voucher", 1_500), (Amends.Domain.Playbooks.RemedyType.Discount, "Discount on next order", 1_000),
                 (Amends.Domain.Playbooks.RemedyType.Gesture, "Free item", 1_000), (Amends.Domain.Playbooks.RemedyType.Gesture, "Upgrade", 2_000),
+                (Amends.Domain.Playbooks.RemedyType.Gesture, "Invitation to an event", 3_000),
                 (Amends.Domain.Playbooks.RemedyType.ApologyOnly, "Apology", 0),
             })
             {

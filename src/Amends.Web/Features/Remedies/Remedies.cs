@@ -148,7 +148,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
         }, ct), caseId, ct);
 
     public Task<Result<OfferDto>> ApproveAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
-        OnOfferAsync(offerId, by, async (offer, c, now) =>
+        OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
             if (offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.RequiredApprover == Role.Admin && role != Role.Admin)
             {
@@ -166,7 +166,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                     }
 
                     offer.RequestApproval(Role.Admin, now.AddHours(Settings.ApprovalHours));
-                    await ledger.AppendAsync("approval.raised", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, null, Snapshot(offer, now),
+                    await ledger.AppendAsync("approval.raised", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, before, Snapshot(offer, now),
                         "above the approving supervisor's own limit", now, ct);
                     c.RecordRemedy($"Sent on to an admin: {offer.MaxValue} is above {by.Name}'s own limit", by, now);
                     return null;
@@ -179,12 +179,12 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                 return error;
             }
 
-            await ledger.AppendAsync("approval.approved", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, null, Snapshot(offer, now), request.Reason, now, ct);
+            await ledger.AppendAsync("approval.approved", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, before, Snapshot(offer, now), request.Reason, now, ct);
             return c.RecordRemedy($"{by.Name} approved {Describe(offer)}; it is now offered to the customer", by, now);
         }, ct);
 
     public Task<Result<OfferDto>> DenyAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
-        OnOfferAsync(offerId, by, async (offer, c, now) =>
+        OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
             if (offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.RequiredApprover == Role.Admin && role != Role.Admin)
             {
@@ -197,12 +197,12 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                 return error;
             }
 
-            await ledger.AppendAsync("approval.denied", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, null, Snapshot(offer, now), request.Reason, now, ct);
+            await ledger.AppendAsync("approval.denied", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, before, Snapshot(offer, now), request.Reason, now, ct);
             return c.RecordRemedy($"{by.Name} did not approve {Describe(offer)}: {offer.DecisionReason}", by, now);
         }, ct);
 
     public Task<Result<OfferDto>> ChooseAsync(Guid offerId, ChooseOptionRequest request, Actor by, CancellationToken ct) =>
-        OnOfferAsync(offerId, by, async (offer, c, now) =>
+        OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
             var error = offer.Choose(request.OptionId!.Value, now);
             if (error is not null)
@@ -211,12 +211,12 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             }
 
             var chosen = offer.Chosen!;
-            await ledger.AppendAsync("offer.chosen", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), null, Snapshot(offer, now), null, now, ct);
+            await ledger.AppendAsync("offer.chosen", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), before, Snapshot(offer, now), null, now, ct);
             return c.RecordRemedy($"The customer chose: {chosen.Description} ({new Money(chosen.AmountMinor, offer.Currency)})", by, now);
         }, ct);
 
     public Task<Result<OfferDto>> FulfilAsync(Guid offerId, FulfilOfferRequest request, Actor by, CancellationToken ct) =>
-        OnOfferAsync(offerId, by, async (offer, c, now) =>
+        OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
             var error = offer.Fulfil(request.Reference, by, now);
             if (error is not null)
@@ -225,12 +225,12 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             }
 
             var chosen = offer.Chosen!;
-            await ledger.AppendAsync("offer.fulfilled", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), null, Snapshot(offer, now), offer.FulfilmentReference, now, ct);
+            await ledger.AppendAsync("offer.fulfilled", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), before, Snapshot(offer, now), offer.FulfilmentReference, now, ct);
             return c.RecordRemedy($"Fulfilled: {chosen.Description}" + (offer.FulfilmentReference is { } r ? $" (reference {r})" : ""), by, now, delivered: true);
         }, ct);
 
     public Task<Result<OfferDto>> WithdrawAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
-        OnOfferAsync(offerId, by, async (offer, c, now) =>
+        OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
             if (role == Role.Agent && offer.CreatedBy != by.Id && c.OwnerId != by.Id)
             {
@@ -243,7 +243,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                 return error;
             }
 
-            await ledger.AppendAsync("offer.withdrawn", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, null, Snapshot(offer, now), request.Reason, now, ct);
+            await ledger.AppendAsync("offer.withdrawn", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, before, Snapshot(offer, now), request.Reason, now, ct);
             return c.RecordRemedy($"Withdrew the offer of {Describe(offer)}", by, now);
         }, ct);
 
@@ -274,6 +274,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                            where x.Category == c.Category && x.Severity == c.Severity && x.Outcome == CaseOutcome.Recovered
                                  && x.ClosedAt >= since && x.Id != c.Id
                                  && (o.Status == OfferStatus.Chosen || o.Status == OfferStatus.Fulfilled) && o.Currency == Settings.Currency
+                           orderby o.ChosenAt descending
                            select new { o.CaseId, o.Options, o.ChosenOptionId }).Take(20_000).ToListAsync(ct);
         var chosen = given.Select(g => (g.CaseId, Option: g.Options.First(o => o.Id == g.ChosenOptionId))).ToList();
         var perCase = chosen.GroupBy(g => g.CaseId).Select(g => g.Sum(x => x.Option.AmountMinor)).ToList();
@@ -302,7 +303,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
         return supervisors is not null && AuthorityLeft.Of(supervisors, held, 0, Settings.Currency).Covers(amountMinor) ? Role.Supervisor : Role.Admin;
     }
 
-    private async Task<Result<OfferDto>> OnOfferAsync(Guid offerId, Actor by, Func<RemedyOffer, RecoveryCase, DateTimeOffset, Task<DomainError?>> change, CancellationToken ct)
+    private async Task<Result<OfferDto>> OnOfferAsync(Guid offerId, Actor by, Func<RemedyOffer, RecoveryCase, DateTimeOffset, object, Task<DomainError?>> change, CancellationToken ct)
     {
         Guid caseId = default;
         var result = await ledger.WriteAsync(async now =>
@@ -315,7 +316,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
 
             var c = await db.Cases.SingleAsync(x => x.Id == offer.CaseId, ct);
             caseId = c.Id.Value;
-            var error = await change(offer, c, now);
+            var error = await change(offer, c, now, Snapshot(offer, now));
             if (error is not null)
             {
                 return error;
