@@ -6,6 +6,8 @@ using Amends.Web.Features.Admin;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Remedies;
 using Amends.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Amends.Web.Tests.Remedies;
 
@@ -312,6 +314,32 @@ public abstract class RemedyTests(TestApp app)
             Headers = { { "If-Match", $"\"{created.Version + 5}\"" } },
         }, Ct);
         await stale.AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task A_case_changed_under_a_remedy_step_keeps_nothing_and_reports_a_conflict()
+    {
+        var (agent, client) = await NewUserAsync(Role.Agent);
+        var caseId = await CaseOwnedByAsync(agent);
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+        var ledger = scope.ServiceProvider.GetRequiredService<Ledger>();
+        var before = (await app.Admin.GetJsonAsync<LedgerVerification>("/api/ledger/verify")).Entries;
+
+        var result = await ledger.WriteAsync(async now =>
+        {
+            var c = await db.Cases.SingleAsync(x => x.Id == new Amends.Domain.Common.CaseId(caseId), Ct);
+            // Another writer moves the case on between this read and the write below.
+            await db.Cases.Where(x => x.Id == c.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Version, x => x.Version + 1), Ct);
+            c.RecordRemedy("racing", new Amends.Domain.Common.Actor(new Amends.Domain.Common.UserId(agent.Id), agent.DisplayName), now);
+            await ledger.AppendAsync("offer.created", null, "offer:race", caseId, null, null, null, null, now, Ct);
+            return Amends.Domain.Common.Result<bool>.Ok(true);
+        }, Ct);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal(Amends.Domain.Common.ErrorKind.Conflict, result.Error!.Kind);
+        Assert.Equal(before, (await app.Admin.GetJsonAsync<LedgerVerification>("/api/ledger/verify")).Entries);
+        Assert.DoesNotContain((await client.GetJsonAsync<CaseDetail>($"/api/cases/{caseId}")).Timeline, e => e.Body == "racing");
     }
 
     private async Task<(UserDto User, HttpClient Client)> NewUserAsync(Role role)

@@ -52,7 +52,18 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
             return result;
         }
 
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The case or offer changed under us (a user's edit between our read and write): nothing is kept.
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            return Infrastructure.ApiProblems.Stale("case");
+        }
+
         await transaction.CommitAsync(ct);
         return result;
     }
