@@ -176,6 +176,7 @@ public static class AmendsApp
         services.AddScoped<Features.Cover.Cover>();
         services.AddScoped<Features.Reports.SlaReport>();
         services.AddScoped<Features.Reports.CostReport>();
+        services.AddScoped<Features.FollowUp.Feedback>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<Users>();
@@ -213,6 +214,7 @@ public static class AmendsApp
         app.MapPlaybookEndpoints();
         app.MapReportEndpoints();
         app.MapRemedyEndpoints();
+        Features.FollowUp.FeedbackEndpoints.MapFeedbackEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 

@@ -42,6 +42,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/cases/{id:guid}/escalations/hand-back", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/hand-back", new { note = "Yours again" })),
         new("GET", "/api/escalations/", Role.Supervisor, _ => Get("/api/escalations")),
         new("POST", "/api/cases/{id:guid}/follow-up", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/follow-up", new { score = 5 })),
+        new("GET", "/api/cases/{id:guid}/follow-up/links", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/follow-up/links")),
         new("GET", "/api/cases/{id:guid}/templates", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/templates")),
         new("POST", "/api/cases/{id:guid}/checklist/{index:int}", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/checklist/0", new { done = true })),
         new("GET", "/api/cases/{id:guid}/promises", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises")),
