@@ -49,7 +49,7 @@ public abstract class RowWriterTests(TestApp app)
         {
             var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == new CaseId(created.Id), Ct);
             var loaded = writer.Loaded(c);
-            Assert.Null(c.AddNote(new Actor(new UserId(app.AgentUser.Id), app.AgentUser.DisplayName), "Written in bulk", DateTimeOffset.UtcNow));
+            Assert.Null(c.AddNote(new Actor(new UserId(app.AgentUser.Id), app.AgentUser.DisplayName), "Written in bulk", TimeProvider.System.GetUtcNow()));
             writer.UpdateCase(c, loaded);
             writer.InsertTimeline(c);
         });
@@ -73,7 +73,7 @@ public abstract class RowWriterTests(TestApp app)
         {
             await using var writer = new RowWriter(db);
             var loaded = writer.Loaded(stale);
-            stale.AddNote(new Actor(new UserId(app.AgentUser.Id), "Sweep"), "Stale write", DateTimeOffset.UtcNow);
+            stale.AddNote(new Actor(new UserId(app.AgentUser.Id), "Sweep"), "Stale write", TimeProvider.System.GetUtcNow());
             writer.UpdateCase(stale, loaded);
             writer.InsertTimeline(stale);
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => writer.FlushAsync(Ct));

@@ -188,7 +188,7 @@ public abstract class RemedyTests(TestApp app)
         var offer = await client.PostJsonAsync<OfferDto>($"/api/cases/{caseId}/offers", new
         {
             options = new object[] { new { type = "Refund", amountMinor = 2_000L }, new { type = "Replacement", description = "A new kettle", amountMinor = 3_500L } },
-            expiresAt = DateTimeOffset.UtcNow.AddDays(3),
+            expiresAt = TimeProvider.System.GetUtcNow().AddDays(3),
         });
         Assert.Equal(3_500, offer.MaxAmountMinor);
 
@@ -235,7 +235,7 @@ public abstract class RemedyTests(TestApp app)
 
         await Expect(new { options = Array.Empty<object>() }, "offer.options_count", "options");
         await Expect(new { options = new[] { new { type = "Refund", amountMinor = -5L } } }, "offer.amount_negative", "options[0].amountMinor");
-        await Expect(new { options = new[] { new { type = "Refund", amountMinor = 5L } }, expiresAt = DateTimeOffset.UtcNow.AddHours(-1) }, "offer.expiry_past", "expiresAt");
+        await Expect(new { options = new[] { new { type = "Refund", amountMinor = 5L } }, expiresAt = TimeProvider.System.GetUtcNow().AddHours(-1) }, "offer.expiry_past", "expiresAt");
         await Expect(new { options = new[] { new { type = "Refund", amountMinor = 5L } }, currency = "USD" }, "offer.currency_unsupported", "currency");
         await Expect(new { options = new[] { new { type = "ApologyOnly", amountMinor = 5L } } }, "offer.apology_has_value", "options[0].amountMinor");
         using var other = await app.Agent.PostJsonAsync($"/api/cases/{caseId}/offers", new { options = new[] { new { type = "Refund", amountMinor = 5L } } });

@@ -119,28 +119,31 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                     $"(10th to 90th percentile, {guidance.Count} cases); say why this offer is outside that range.");
             }
 
-            var recorded = c.RecordRemedy($"Offered {Describe(offer)}, open until {offer.ExpiresAt:yyyy-MM-dd HH:mm} UTC", by, now);
+            var (left, _) = await AuthorityAsync(by.Id, role, c.Id, now, ct);
+            var value = offer.MaxValue;
+            var approver = left.Covers(offer.MaxAmountMinor) ? (Role?)null : await ApproverForAsync(offer.MaxAmountMinor, c.Id, now, ct);
+            var recorded = c.RecordRemedy(approver is null
+                ? $"Offered {Describe(offer)} to the customer, open until {offer.ExpiresAt:yyyy-MM-dd HH:mm} UTC"
+                : $"Proposed {Describe(offer)}: above {by.Name}'s authority, waiting for {(approver == Role.Admin ? "an admin" : "a supervisor")} to approve", by, now);
             if (recorded is not null)
             {
                 return recorded;
             }
 
             db.Offers.Add(offer);
-            var value = offer.MaxValue;
             await ledger.AppendAsync("offer.created", by, $"offer:{offer.Id}", caseId, value, null, Snapshot(offer, now), offer.Reason, now, ct);
-            var (left, _) = await AuthorityAsync(by.Id, role, c.Id, now, ct);
-            if (left.Covers(offer.MaxAmountMinor))
+            if (approver is not { } level)
             {
+                var before = Snapshot(offer, now);
                 offer.Grant(by, approval: false, null, now);
-                await ledger.AppendAsync("offer.granted", by, $"offer:{offer.Id}", caseId, value, null, Snapshot(offer, now), "within the offerer's authority", now, ct);
+                await ledger.AppendAsync("offer.granted", by, $"offer:{offer.Id}", caseId, value, before, Snapshot(offer, now), "within the offerer's authority", now, ct);
             }
             else
             {
-                var approver = await ApproverForAsync(offer.MaxAmountMinor, c.Id, now, ct);
-                offer.RequestApproval(approver, now.AddHours(Settings.ApprovalHours));
-                c.RecordRemedy($"Waiting for {(approver == Role.Admin ? "an admin" : "a supervisor")} to approve {value} (above {by.Name}'s authority)", null, now);
-                await ledger.AppendAsync("approval.requested", by, $"offer:{offer.Id}", caseId, value, null, Snapshot(offer, now),
-                    $"above the offerer's authority; {approver} approves", now, ct);
+                var before = Snapshot(offer, now);
+                offer.RequestApproval(level, now.AddHours(Settings.ApprovalHours));
+                await ledger.AppendAsync("approval.requested", by, $"offer:{offer.Id}", caseId, value, before, Snapshot(offer, now),
+                    $"above the offerer's authority; {level} approves", now, ct);
             }
 
             await clocks.ReconcileAsync(c, now, ct);
