@@ -157,6 +157,8 @@ public sealed class RowWriter : IAsyncDisposable
             batch.BatchCommands.Add(command);
         }
 
+        // Few distinct statements, many rows: prepared once per connection (Npgsql keeps them), each row only binds.
+        await batch.PrepareAsync(ct);
         await batch.ExecuteNonQueryAsync(ct);
         for (var i = 0; i < _pending.Count; i++)
         {
