@@ -33,6 +33,7 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
 
         var supervisorPage = await browser.NewPageAsync();
         await new LoginPage(supervisorPage).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        await Assertions.Expect(supervisorPage.Locator("[data-testid=approvals-count]")).ToBeVisibleAsync();
         await supervisorPage.GotoAsync("/approvals");
         var row = supervisorPage.Locator("[data-testid=approval-row]").Filter(new LocatorFilterOptions { HasText = summary });
         await Assertions.Expect(row).ToContainTextAsync("EUR 100.00");

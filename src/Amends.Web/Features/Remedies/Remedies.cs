@@ -268,6 +268,13 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
         })];
     }
 
+    /// <summary>How many offers wait for a decision (for the menu's badge).</summary>
+    public Task<int> WaitingCountAsync(CancellationToken ct)
+    {
+        var at = time.GetUtcNow().UtcDateTime;
+        return db.Offers.CountAsync(o => o.Status == OfferStatus.AwaitingApproval && o.ExpiresAt > at, ct);
+    }
+
     /// <summary>What similar recovered cases received: same category and severity, closed Recovered in the last 12 months.</summary>
     public async Task<FairnessGuidance> GuidanceAsync(RecoveryCase c, DateTimeOffset now, CancellationToken ct)
     {
