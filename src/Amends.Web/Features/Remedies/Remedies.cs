@@ -82,6 +82,20 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             offers.Any(o => o.StatusAt(now) == OfferStatus.AwaitingApproval)));
     }
 
+    /// <summary>The case's offers, newest first, without the guidance and authority the panel adds.</summary>
+    public async Task<Result<IReadOnlyList<OfferDto>>> OffersAsync(Guid caseId, CancellationToken ct)
+    {
+        var id = new CaseId(caseId);
+        if (!await db.Cases.AnyAsync(x => x.Id == id, ct))
+        {
+            return DomainError.NotFound("case.not_found", $"There is no case {caseId}.");
+        }
+
+        var now = time.GetUtcNow();
+        var offers = await db.Offers.AsNoTracking().Where(o => o.CaseId == id).OrderByDescending(o => o.CreatedAt).ToListAsync(ct);
+        return Result<IReadOnlyList<OfferDto>>.Ok([.. offers.Select(o => OfferDto.From(o, now))]);
+    }
+
     public async Task<Result<OfferDto>> OfferAsync(Guid caseId, MakeOfferRequest request, Actor by, Role role, CancellationToken ct) => await PublishAsync(
         await ledger.WriteAsync(async now =>
         {

@@ -17,11 +17,8 @@ public static class RemedyEndpoints
         cases.MapGet("/{id:guid}/remedies", async Task<Results<Ok<RemedyPanel>, ProblemHttpResult>> (Guid id, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
                 Reply(await remedies.PanelAsync(id, user.ToActor(), user.HighestRole(), ct)))
             .WithName("RemedyPanel").WithSummary("The case's offers, what similar cases received (fairness guidance) and your authority left");
-        cases.MapGet("/{id:guid}/offers", async Task<Results<Ok<IReadOnlyList<OfferDto>>, ProblemHttpResult>> (Guid id, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
-            {
-                var panel = await remedies.PanelAsync(id, user.ToActor(), user.HighestRole(), ct);
-                return panel.IsSuccess ? TypedResults.Ok(panel.Value.Offers) : panel.Error!.ToProblem();
-            })
+        cases.MapGet("/{id:guid}/offers", async Task<Results<Ok<IReadOnlyList<OfferDto>>, ProblemHttpResult>> (Guid id, Remedies remedies, CancellationToken ct) =>
+                Reply(await remedies.OffersAsync(id, ct)))
             .WithName("ListOffers").WithSummary("The case's offers, newest first");
         cases.MapPost("/{id:guid}/offers", async Task<Results<Created<OfferDto>, ProblemHttpResult>> (Guid id, MakeOfferRequest request, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
             {
