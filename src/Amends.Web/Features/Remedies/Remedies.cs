@@ -133,9 +133,9 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                     $"(10th to 90th percentile, {guidance.Count} cases); say why this offer is outside that range.");
             }
 
-            var (left, _) = await AuthorityAsync(by.Id, role, c.Id, now, ct);
+            var (left, authority) = await AuthorityAsync(by.Id, role, c.Id, now, ct);
             var value = offer.MaxValue;
-            var approver = left.Covers(offer.MaxAmountMinor) ? (Role?)null : await ApproverForAsync(offer.MaxAmountMinor, c.Id, now, ct);
+            var approver = left.Covers(offer.MaxAmountMinor) ? (Role?)null : await ApproverForAsync(offer.MaxAmountMinor, authority.HeldOnCaseMinor, ct);
             var recorded = c.RecordRemedy(approver is null
                 ? $"Offered {Describe(offer)} to the customer, open until {offer.ExpiresAt:yyyy-MM-dd HH:mm} UTC"
                 : $"Proposed {Describe(offer)}: above {by.Name}'s authority, waiting for {(approver == Role.Admin ? "an admin" : "a supervisor")} to approve", by, now);
@@ -167,9 +167,9 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     public Task<Result<OfferDto>> ApproveAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
-            if (offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.RequiredApprover == Role.Admin && role != Role.Admin)
+            if (RequireApprover(offer, role, now) is { } level)
             {
-                return DomainError.Forbidden("approval.admin_required", "This offer is above the supervisors' limit; an admin approves it.");
+                return level;
             }
 
             if (offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.CreatedBy != by.Id)
@@ -203,9 +203,9 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     public Task<Result<OfferDto>> DenyAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
-            if (offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.RequiredApprover == Role.Admin && role != Role.Admin)
+            if (RequireApprover(offer, role, now) is { } level)
             {
-                return DomainError.Forbidden("approval.admin_required", "This offer is above the supervisors' limit; an admin decides on it.");
+                return level;
             }
 
             var error = offer.Deny(by, request.Reason, now);
@@ -320,12 +320,17 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     }
 
     /// <summary>Supervisors approve what fits their role's per-case limit on this case; above it, an admin does.</summary>
-    private async Task<Role> ApproverForAsync(long amountMinor, CaseId caseId, DateTimeOffset now, CancellationToken ct)
+    private async Task<Role> ApproverForAsync(long amountMinor, long heldOnCaseMinor, CancellationToken ct)
     {
         var supervisors = await db.AuthorityLimits.AsNoTracking().SingleOrDefaultAsync(l => l.Role == Role.Supervisor, ct);
-        var held = (await db.Offers.AsNoTracking().Where(o => o.CaseId == caseId && o.GrantedBy != null).ToListAsync(ct)).Sum(o => o.HeldMinor(now));
-        return supervisors is not null && AuthorityLeft.Of(supervisors, held, 0, Settings.Currency).Covers(amountMinor) ? Role.Supervisor : Role.Admin;
+        return supervisors is not null && AuthorityLeft.Of(supervisors, heldOnCaseMinor, 0, Settings.Currency).Covers(amountMinor) ? Role.Supervisor : Role.Admin;
     }
+
+    /// <summary>An offer waiting for an admin is decided by an admin only.</summary>
+    private static DomainError? RequireApprover(RemedyOffer offer, Role role, DateTimeOffset now) =>
+        offer.StatusAt(now) == OfferStatus.AwaitingApproval && offer.RequiredApprover == Role.Admin && role != Role.Admin
+            ? DomainError.Forbidden("approval.admin_required", "This offer is above the supervisors' limit; an admin decides on it.")
+            : null;
 
     private async Task<Result<OfferDto>> OnOfferAsync(Guid offerId, Actor by, Func<RemedyOffer, RecoveryCase, DateTimeOffset, object, Task<DomainError?>> change, CancellationToken ct)
     {

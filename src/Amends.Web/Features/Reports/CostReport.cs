@@ -33,17 +33,13 @@ public sealed class CostReport(AmendsDbContext db, TimeProvider time, IOptions<R
 
     public async Task<Result<CostReportResult>> RunAsync(DateTimeOffset? from, DateTimeOffset? to, CostGroupBy groupBy, CancellationToken ct)
     {
-        var end = (to ?? time.GetUtcNow()).UtcDateTime;
-        var start = (from ?? end.AddMonths(-12)).UtcDateTime;
-        if (start >= end)
+        var period = SlaReport.Period(from, to, TimeSpan.FromDays(365), time);
+        if (!period.IsSuccess)
         {
-            return DomainError.Invalid("report.period_invalid", "from", "from must be before to.");
+            return period.Error!;
         }
 
-        if ((end - start).TotalDays > SlaReport.MaxDays)
-        {
-            return DomainError.Invalid("report.period_too_long", "from", $"A report covers at most {SlaReport.MaxDays} days.");
-        }
+        var (start, end) = period.Value;
 
         var currency = settings.Value.Currency;
         var rows = await (from o in db.Offers.AsNoTracking()

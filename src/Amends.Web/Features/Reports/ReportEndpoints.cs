@@ -19,9 +19,7 @@ public static class ReportEndpoints
                     return result.Error!.ToProblem();
                 }
 
-                var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-                    || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-                return csv
+                return WantsCsv(http, format)
                     ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(SlaReport.ToCsv(result.Value)), "text/csv; charset=utf-8",
                         $"sla-{result.Value.From:yyyyMMdd}-{result.Value.To:yyyyMMdd}-{result.Value.GroupBy.ToString().ToLowerInvariant()}.csv")
                     : TypedResults.Ok(result.Value);
@@ -39,9 +37,7 @@ public static class ReportEndpoints
                     return result.Error!.ToProblem();
                 }
 
-                var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-                    || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-                return csv
+                return WantsCsv(http, format)
                     ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CostReport.ToCsv(result.Value)), "text/csv; charset=utf-8",
                         $"goodwill-cost-{result.Value.From:yyyyMMdd}-{result.Value.To:yyyyMMdd}-{result.Value.GroupBy.ToString().ToLowerInvariant()}.csv")
                     : TypedResults.Ok(result.Value);
@@ -51,4 +47,9 @@ public static class ReportEndpoints
 
         return app;
     }
+
+    /// <summary>CSV when asked for with <c>format=csv</c> or <c>Accept: text/csv</c>, else JSON.</summary>
+    private static bool WantsCsv(HttpContext http, string? format) =>
+        string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+        || http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
 }

@@ -46,19 +46,30 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
 {
     public const int MaxDays = 731;
 
-    public async Task<Result<SlaReportResult>> RunAsync(DateTimeOffset? from, DateTimeOffset? to, SlaGroupBy groupBy, CancellationToken ct)
+    /// <summary>A report's period in UTC: <paramref name="to"/> defaults to now, <paramref name="from"/> to <paramref name="span"/> before it.</summary>
+    public static Result<(DateTime From, DateTime To)> Period(DateTimeOffset? from, DateTimeOffset? to, TimeSpan span, TimeProvider time)
     {
         var end = (to ?? time.GetUtcNow()).UtcDateTime;
-        var start = (from ?? end.AddDays(-30)).UtcDateTime;
+        var start = from?.UtcDateTime ?? end - span;
         if (start >= end)
         {
             return DomainError.Invalid("report.period_invalid", "from", "from must be before to.");
         }
 
-        if ((end - start).TotalDays > MaxDays)
+        return (end - start).TotalDays > MaxDays
+            ? DomainError.Invalid("report.period_too_long", "from", $"A report covers at most {MaxDays} days.")
+            : Result<(DateTime, DateTime)>.Ok((start, end));
+    }
+
+    public async Task<Result<SlaReportResult>> RunAsync(DateTimeOffset? from, DateTimeOffset? to, SlaGroupBy groupBy, CancellationToken ct)
+    {
+        var period = Period(from, to, TimeSpan.FromDays(30), time);
+        if (!period.IsSuccess)
         {
-            return DomainError.Invalid("report.period_too_long", "from", $"A report covers at most {MaxDays} days.");
+            return period.Error!;
         }
+
+        var (start, end) = period.Value;
 
         var cases = await db.Cases.AsNoTracking()
             .Where(c => c.CreatedAt >= start && c.CreatedAt < end)
