@@ -193,6 +193,7 @@ public static class AmendsApp
             SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestSizeGuard>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

@@ -93,6 +93,69 @@ public abstract class BadInputTests(TestApp app)
         Assert.True(problem.FieldErrors("Body").Length + problem.FieldErrors("body").Length > 0, problem.ToString());
     }
 
+    [Fact]
+    public async Task A_body_over_the_limit_sent_at_once_gets_a_readable_413_not_a_reset()
+    {
+        // Without "Expect: 100-continue" the client sends the whole body before it reads; a server that answers early
+        // and closes makes the kernel reset the connection, and the client never sees the 413.
+        var huge = "{\"name\": \"" + new string('a', 12 * 1024 * 1024) + "\"}";
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/customers") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
+            if (attempt % 2 == 1)
+            {
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            }
+
+            using var response = await app.Agent.SendAsync(request, TestContext.Current.CancellationToken);
+
+            await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+        }
+    }
+
+    [Theory]
+    [InlineData("resolve", "resolution")]
+    [InlineData("close", "reason")]
+    [InlineData("reopen", "reason")]
+    [InlineData("wait", "reason")]
+    public async Task Lifecycle_bodies_are_validated_like_every_other(string action, string field)
+    {
+        var c = await app.Agent.CaseAsync();
+        var body = new Dictionary<string, object> { [field] = new string('r', 20_000) };
+        if (action == "close")
+        {
+            body["outcome"] = "Withdrawn";
+        }
+
+        using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/{action}", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.FieldErrors(field).Length + problem.FieldErrors(char.ToUpperInvariant(field[0]) + field[1..]).Length > 0, problem.ToString());
+        var after = await app.Agent.GetJsonAsync<Amends.Web.Features.Cases.CaseDetail>($"/api/cases/{c.Id}");
+        Assert.Equal(c.Version, after.Version);
+    }
+
+    [Fact]
+    public async Task Renaming_a_catalogue_entry_to_a_taken_name_is_the_same_400_as_creating_one()
+    {
+        var first = await app.Admin.PostJsonAsync<Amends.Web.Features.Remedies.CatalogueItemDto>("/api/remedy-catalogue",
+            new { type = "Gesture", name = "Taken " + Guid.NewGuid().ToString("N")[..8], defaultAmountMinor = 500 });
+        var second = await app.Admin.PostJsonAsync<Amends.Web.Features.Remedies.CatalogueItemDto>("/api/remedy-catalogue",
+            new { type = "Gesture", name = "Free " + Guid.NewGuid().ToString("N")[..8], defaultAmountMinor = 500 });
+
+        using var create = await app.Admin.PostJsonAsync("/api/remedy-catalogue", new { type = "Gesture", name = first.Name, defaultAmountMinor = 100 });
+        using var rename = await app.Admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/remedy-catalogue/{second.Id}")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { type = "Gesture", name = first.Name, defaultAmountMinor = 500, active = true }),
+        }, TestContext.Current.CancellationToken);
+
+        await create.AssertProblemAsync(HttpStatusCode.BadRequest, "catalogue.name_taken");
+        var problem = await rename.AssertProblemAsync(HttpStatusCode.BadRequest, "catalogue.name_taken");
+        Assert.NotEmpty(problem.FieldErrors("name"));
+        var unchanged = await app.Admin.GetJsonAsync<List<Amends.Web.Features.Remedies.CatalogueItemDto>>("/api/remedy-catalogue");
+        Assert.Equal(second.Name, unchanged.Single(i => i.Id == second.Id).Name);
+    }
+
     [Theory]
     [InlineData("/api/cases/not-a-guid")]
     [InlineData("/api/nothing-here")]

@@ -31,9 +31,9 @@ public sealed class Catalogue(AmendsDbContext db, Ledger ledger, Microsoft.Exten
                 return created.Error!;
             }
 
-            if (await db.RemedyCatalogue.AnyAsync(i => i.Name == created.Value.Name, ct))
+            if (await NameTakenAsync(created.Value.Name, null, ct) is { } taken)
             {
-                return DomainError.Invalid("catalogue.name_taken", "name", "The catalogue already has an entry of that name.");
+                return taken;
             }
 
             db.RemedyCatalogue.Add(created.Value);
@@ -63,8 +63,19 @@ public sealed class Catalogue(AmendsDbContext db, Ledger ledger, Microsoft.Exten
                 return error;
             }
 
+            if (await NameTakenAsync(item.Name, id, ct) is { } taken)
+            {
+                return taken;
+            }
+
             var after = CatalogueItemDto.From(item);
             await ledger.AppendAsync("catalogue.changed", by, $"catalogue:{id}", null, new Money(after.DefaultAmountMinor, after.Currency), before, after, null, now, ct);
             return Result<CatalogueItemDto>.Ok(after);
         }, ct);
+
+    /// <summary>Names are unique (a unique index backs it); a clash is the caller's field error, on create and on rename alike.</summary>
+    private async Task<DomainError?> NameTakenAsync(string name, Guid? except, CancellationToken ct) =>
+        await db.RemedyCatalogue.AnyAsync(i => i.Name == name && i.Id != except, ct)
+            ? DomainError.Invalid("catalogue.name_taken", "name", "The catalogue already has an entry of that name.")
+            : null;
 }

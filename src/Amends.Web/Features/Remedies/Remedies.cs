@@ -27,7 +27,7 @@ public sealed class RemedySettings
 public sealed record OfferOptionRequest([property: Required] RemedyType? Type, [property: StringLength(OfferOption.MaxDescriptionLength)] string? Description, long AmountMinor);
 
 /// <summary>Options for the customer, in the organisation's currency; a reason when the value is unusual for such cases.</summary>
-public sealed record MakeOfferRequest([property: Required] IReadOnlyList<OfferOptionRequest>? Options, DateTimeOffset? ExpiresAt, string? Currency, [property: StringLength(RemedyOffer.MaxTextLength)] string? Reason);
+public sealed record MakeOfferRequest([property: Required, NoNullItems] IReadOnlyList<OfferOptionRequest>? Options, DateTimeOffset? ExpiresAt, string? Currency, [property: StringLength(RemedyOffer.MaxTextLength)] string? Reason);
 
 public sealed record ChooseOptionRequest([property: Required] Guid? OptionId);
 
