@@ -15,8 +15,14 @@ missing=()
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     log "Installing ${missing[*]} from Debian's packages"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Another apt (unattended upgrades, a machine's first boot) may hold the lock: wait for it rather than fail.
+    apt_wait=(-o DPkg::Lock::Timeout=600)
+    for attempt in $(seq 1 30); do
+      apt-get "${apt_wait[@]}" update -qq && break
+      echo "apt-get update failed (attempt $attempt; another apt may hold the lock); retrying in 10 s" >&2
+      sleep 10
+    done
+    DEBIAN_FRONTEND=noninteractive apt-get "${apt_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "Missing ${missing[*]}: run ./test.sh as root once, or install them with apt-get." >&2
     exit 1
@@ -41,6 +47,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Everything the tests write to the temp folder lands under $work and goes with it.
+mkdir -p "$work/tmp"
+chmod 1777 "$work/tmp"
+export TMPDIR="$work/tmp"
+
 log "Starting a throw-away PostgreSQL on port $port"
 "${as_pg[@]}" mkdir -p "$work/data" "$work/sock"
 "${as_pg[@]}" "$PG/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --no-locale >"$work/initdb.log" 2>&1 \
@@ -52,6 +63,11 @@ export AMENDS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Databas
 
 log "Building"
 dotnet build Amends.slnx -c Debug -nologo -v q
+
+# The production tests run the app as the README's production section does: published once, here, for all of them.
+log "Publishing the app for the production tests"
+dotnet publish src/Amends.Web -c Release -o "$work/publish" -nologo -v q
+export AMENDS_PUBLISHED="$work/publish"
 
 log "Running the tests"
 set +e

@@ -145,12 +145,14 @@ public static class AmendsApp
 
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<UiActions>();
 
+        services.AddSingleton<PublicUrls>();
         services.AddSingleton<CaseChangeFeed>();
         services.AddScoped<CaseReader>();
         services.AddScoped<CaseMutation>();
@@ -204,7 +206,15 @@ public static class AmendsApp
         app.UseAntiforgery();
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        app.MapHealthChecks("/health").AllowAnonymous();
+        // /health and /health/live: the process serves requests (restart it when not). /health/ready: it can do its work
+        // (its database answers), so a load balancer sends it traffic; it recovers by itself when the database returns.
+        app.MapHealthChecks("/health", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new()
+        {
+            Predicate = check => check.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthTags.WriteAsync,
+        }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-docs", scalar => scalar
             .WithTitle("Amends API")
@@ -226,6 +236,15 @@ public static class AmendsApp
         }
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = app.Services.GetRequiredService<PublicUrls>();
+            if (app.Environment.IsProduction() && !urls.Configured)
+            {
+                app.Logger.LogWarning("Amends:PublicBaseUrl is not set: links to customers use {Url}, the address this server listens on. "
+                    + "Set Amends__PublicBaseUrl to the address customers reach it at.", urls.BaseUrl);
+            }
+        });
         return app;
     }
 

@@ -21,7 +21,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         });
         var page = await browser.NewPageAsync();
 
-        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
         await Assertions.Expect(inbox.Row(summary)).ToBeVisibleAsync();
         var workspace = await inbox.OpenAsync(summary);
         await Assertions.Expect(workspace.Summary).ToHaveTextAsync(summary);
@@ -55,7 +55,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
             _ = dialog.DismissAsync();
         };
 
-        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
         await Assertions.Expect(inbox.Row(summary)).ToContainTextAsync(name);
         var workspace = await inbox.OpenAsync(summary);
 
@@ -70,7 +70,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     public async Task The_inbox_announces_a_new_case_without_reordering_and_shows_it_on_request()
     {
         var page = await browser.NewPageAsync();
-        var inbox = await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        var inbox = await new LoginPage(page).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
         await inbox.ShowViewAsync("unassigned");
         var summary = "Live arrival " + Guid.NewGuid().ToString("N")[..6];
 
@@ -90,7 +90,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         await App.Agent.ActAsync(c.Id, "acknowledge");
         await App.Agent.ActAsync(c.Id, "escalations", new { reason = "CustomerAskedForManager", note = "Asked twice on the phone" });
         var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
 
         await page.GotoAsync("/escalations");
         var row = page.Locator("[data-testid=escalation-row]").Filter(new LocatorFilterOptions { HasText = summary });
@@ -118,7 +118,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
             customerId = customer.Id, category = "BillingError", summary, channel = "Email", ownerId = App.AgentUser.Id,
         });
         var page = await browser.NewPageAsync();
-        var workspace = await (await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password)).OpenAsync(summary);
+        var workspace = await (await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password)).OpenAsync(summary);
 
         await page.GetByRole(AriaRole.Group, new() { Name = "Playbook messages" }).GetByRole(AriaRole.Button, new() { Name = "Apology & first reply" }).ClickAsync();
         var reply = page.Locator("[data-testid=reply-input] textarea").First;
@@ -135,7 +135,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         var team = await App.Admin.PostJsonAsync<Amends.Web.Features.Admin.TeamDto>("/api/teams", new { name = "Night shift " + Guid.NewGuid().ToString("N")[..6] });
         var admin = await App.CreateUserAsync(App.Admin, Amends.Domain.Teams.Role.Admin, "hoursadmin");
         var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(admin.Email, BrowserApp.Password);
+        await new LoginPage(page).SignInAsync(admin.Email!, BrowserApp.Password);
         await page.GotoAsync("/admin/teams");
         var row = page.Locator("tr").Filter(new LocatorFilterOptions { HasText = team.Name });
         await row.Locator("[data-testid=edit-hours]").ClickAsync();
@@ -168,7 +168,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         }
 
         var page = await browser.NewPageAsync();
-        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
         await Assertions.Expect(inbox.Rows.Nth(1)).ToBeVisibleAsync();
 
         await page.Keyboard.PressAsync("j");
@@ -194,7 +194,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     {
         var page = await browser.NewPageAsync();
 
-        var error = await new LoginPage(page).FailedSignInErrorAsync(App.AgentUser.Email, "not-the-password");
+        var error = await new LoginPage(page).FailedSignInErrorAsync(App.AgentUser.Email!, "not-the-password");
 
         Assert.Contains("do not match", error, StringComparison.Ordinal);
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login"));
@@ -204,7 +204,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
     public async Task An_agent_cannot_open_the_admin_pages()
     {
         var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
 
         await page.GotoAsync("/admin/users");
 
@@ -224,7 +224,7 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         });
         await App.Agent.ActAsync(created.Id, "acknowledge");
         var page = await browser.NewPageAsync(390, 844);
-        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
         await Assertions.Expect(inbox.Row(created.Summary)).ToBeVisibleAsync();
 
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");

@@ -19,7 +19,7 @@ public sealed class FollowUpJourneyTests(BrowserApp browser)
         await App.Agent.ActAsync(c.Id, "start");
         await App.Agent.ActAsync(c.Id, "resolve", new { resolution = "Apologised and explained", apologyOnly = true });
         var agentPage = await browser.NewPageAsync();
-        await new LoginPage(agentPage).SignInAsync(App.AgentUser.Email, BrowserApp.Password);
+        await new LoginPage(agentPage).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
         await agentPage.GotoAsync($"/cases/{c.Id}");
 
         await agentPage.ClickAsync("[data-testid=answer-links]");

@@ -19,7 +19,7 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
             customerId = customer.Id, category = "DefectiveProduct", summary, channel = "Email", ownerId = App.AgentUser.Id,
         });
         var agentPage = await browser.NewPageAsync();
-        var workspace = await (await new LoginPage(agentPage).SignInAsync(App.AgentUser.Email, BrowserApp.Password)).OpenAsync(summary);
+        var workspace = await (await new LoginPage(agentPage).SignInAsync(App.AgentUser.Email!, BrowserApp.Password)).OpenAsync(summary);
         var panel = agentPage.Locator("[data-testid=remedy-panel]");
         await Assertions.Expect(panel.Locator("[data-testid=authority]")).ToContainTextAsync("EUR 50.00");
 
@@ -32,7 +32,7 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
         await Assertions.Expect(panel.Locator("[data-testid=awaiting-approval]")).ToBeVisibleAsync();
 
         var supervisorPage = await browser.NewPageAsync();
-        await new LoginPage(supervisorPage).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        await new LoginPage(supervisorPage).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
         await Assertions.Expect(supervisorPage.Locator("[data-testid=approvals-count]")).ToBeVisibleAsync();
         await supervisorPage.GotoAsync("/approvals");
         var row = supervisorPage.Locator("[data-testid=approval-row]").Filter(new LocatorFilterOptions { HasText = summary });
@@ -55,7 +55,7 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
         await App.Admin.PostJsonAsync<Amends.Web.Features.Cases.CaseDetail>($"/api/cases/{c.Id}/assign", new { ownerId = App.AgentUser.Id });
         await App.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{c.Id}/offers", new { options = new[] { new { type = "Refund", amountMinor = 9_000L } }, reason = "phone" });
         var page = await browser.NewPageAsync(390, 844);
-        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email, BrowserApp.Password);
+        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
 
         await page.GotoAsync("/approvals");
         var row = page.Locator("[data-testid=approval-row]").Filter(new LocatorFilterOptions { HasText = c.Summary });
@@ -70,7 +70,7 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
         var c = await App.Admin.CaseAsync();
         await App.Admin.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{c.Id}/offers", new { options = new[] { new { type = "Gesture", amountMinor = 1_500L } }, reason = "thanks for waiting" });
         var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(App.AdminUser.Email, BrowserApp.Password);
+        await new LoginPage(page).SignInAsync(App.AdminUser.Email!, BrowserApp.Password);
 
         await page.GotoAsync("/admin/ledger");
         await Assertions.Expect(page.Locator("[data-testid=ledger-row]").First).ToContainTextAsync("offer.granted");

@@ -73,6 +73,12 @@ public sealed class RecoveryCase
 
     public string? FollowUpComment { get; private set; }
 
+    /// <summary>
+    /// The staff member who recorded the follow-up answer the customer gave them (by phone, say); null when the customer
+    /// answered themselves through their link. Reports keep the two apart: an agent's word is not the customer's.
+    /// </summary>
+    public UserId? FollowUpRecordedBy { get; private set; }
+
     public int ReopenCount { get; private set; }
 
     /// <summary>UTC, as are all times below.</summary>
@@ -314,6 +320,7 @@ public sealed class RecoveryCase
             ResolvedAt = null;
             FollowUpScore = null;
             FollowUpComment = null;
+            FollowUpRecordedBy = null;
             FollowUpsSent = 0;
             ReopenCount++;
         }
@@ -322,7 +329,7 @@ public sealed class RecoveryCase
     }
 
     /// <summary>The customer's satisfaction answer after resolution (1–5).</summary>
-    public DomainError? RecordFollowUp(int score, string? comment, DateTimeOffset now)
+    public DomainError? RecordFollowUp(int score, string? comment, DateTimeOffset now, Actor? recordedBy = null)
     {
         if (score is < 1 or > 5)
         {
@@ -336,8 +343,10 @@ public sealed class RecoveryCase
 
         FollowUpScore = score;
         FollowUpComment = Clean(comment);
+        FollowUpRecordedBy = recordedBy?.Id;
         Touch(now);
-        Append(TimelineEntryKind.MessageIn, null, now, $"Follow-up answer: {score}/5" + (FollowUpComment is null ? "" : $" — {FollowUpComment}"));
+        var source = recordedBy is null ? "" : $" (recorded by {recordedBy.Name} on the customer's behalf)";
+        Append(TimelineEntryKind.MessageIn, recordedBy, now, $"Follow-up answer: {score}/5{source}" + (FollowUpComment is null ? "" : $" — {FollowUpComment}"));
         return null;
     }
 
@@ -666,9 +675,9 @@ public sealed class RecoveryCase
     /// The customer's answer to the satisfaction check: 4 or 5 closes the case as Recovered; 1 to 3 reopens it one
     /// severity level higher (so at a raised priority), with the answer as the reason.
     /// </summary>
-    public DomainError? AnswerFollowUp(int score, string? comment, Customers.ValueTier customerTier, DateTimeOffset now)
+    public DomainError? AnswerFollowUp(int score, string? comment, Customers.ValueTier customerTier, DateTimeOffset now, Actor? recordedBy = null)
     {
-        var error = RecordFollowUp(score, comment, now);
+        var error = RecordFollowUp(score, comment, now, recordedBy);
         if (error is not null)
         {
             return error;

@@ -13,6 +13,18 @@ public sealed class AmendsOptions
 
     public BootstrapOptions Bootstrap { get; set; } = new();
 
+    /// <summary>
+    /// The address customers reach Amends at (<c>https://care.example.com</c>): links in messages and follow-ups are built
+    /// from it, never from a request's Host header. Unset, the address the server listens on (with a warning in Production).
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// How long a request holding an <c>Idempotency-Key</c> is presumed alive without renewing its lease; a retry after a
+    /// crash takes the key over once it lapses. The running request renews it every third of this.
+    /// </summary>
+    public int IdempotencyLeaseSeconds { get; set; } = 10;
+
     /// <summary>Where the demo login is written on first start (relative to the content root).</summary>
     public string DemoLoginFile { get; set; } = "data/demo-login.txt";
 

@@ -23,4 +23,13 @@ public sealed class IdempotencyRecord
     public byte[]? ResponseBody { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Until when the request running it is known to be alive (UTC). The running request renews it; once it has lapsed
+    /// with no response stored (the instance crashed or restarted), a retry takes the record over.
+    /// </summary>
+    public DateTime LeaseUntil { get; set; }
+
+    /// <summary>Which attempt holds the record (a random token), so a request that was taken over no longer writes to it.</summary>
+    public string Holder { get; set; } = "";
 }

@@ -274,7 +274,9 @@ public sealed class RowWriter : IAsyncDisposable
         {
             if (property.IsShadowProperty())
             {
-                throw new NotSupportedException($"RowWriter cannot read the shadow property {entity.DisplayName()}.{property.Name}.");
+                // Shadow columns (a case's CreationKey) are written by EF Core on insert and never changed by the
+                // domain, so a sweep has nothing to write there; there is no CLR value to read either.
+                continue;
             }
 
             var getter = property.GetGetter();

@@ -64,7 +64,7 @@ public abstract class CasesApiTests(TestApp app)
     [Fact]
     public async Task An_illegal_transition_is_a_409_with_a_stable_code()
     {
-        var c = await app.Agent.CaseAsync();
+        var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);
 
         using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/resolve", new { resolution = "done", apologyOnly = true });
 
@@ -117,7 +117,7 @@ public abstract class CasesApiTests(TestApp app)
     [Fact]
     public async Task Changing_severity_changes_priority()
     {
-        var c = await app.Agent.CaseAsync(severity: "Low");
+        var c = await app.Agent.CaseAsync(severity: "Low", ownerId: app.AgentUser.Id);
 
         var changed = await app.Agent.ActAsync(c.Id, "severity", new { severity = "Critical" });
 
@@ -128,7 +128,7 @@ public abstract class CasesApiTests(TestApp app)
     [Fact]
     public async Task Assigning_sets_the_owner_and_the_owner_s_team()
     {
-        var c = await app.Agent.CaseAsync();
+        var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);
 
         var assigned = await app.Agent.ActAsync(c.Id, "assign", new { ownerId = app.SupervisorUser.Id });
 
@@ -203,10 +203,10 @@ public abstract class CasesApiTests(TestApp app)
     public async Task The_list_is_sorted_by_urgency_and_paged()
     {
         var customer = await app.Agent.CustomerAsync();
-        var low = await app.Agent.CaseAsync(customer.Id, severity: "Low");
-        var critical = await app.Agent.CaseAsync(customer.Id, severity: "Critical");
-        var medium = await app.Agent.CaseAsync(customer.Id, severity: "Medium");
-        var closed = await app.Agent.CaseAsync(customer.Id, severity: "Critical");
+        var low = await app.Agent.CaseAsync(customer.Id, severity: "Low", ownerId: app.AgentUser.Id);
+        var critical = await app.Agent.CaseAsync(customer.Id, severity: "Critical", ownerId: app.AgentUser.Id);
+        var medium = await app.Agent.CaseAsync(customer.Id, severity: "Medium", ownerId: app.AgentUser.Id);
+        var closed = await app.Agent.CaseAsync(customer.Id, severity: "Critical", ownerId: app.AgentUser.Id);
         await app.Agent.ActAsync(closed.Id, "close", new { outcome = "Duplicate" });
 
         var all = await List($"customerId={customer.Id}");

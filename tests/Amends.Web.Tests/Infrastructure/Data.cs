@@ -16,7 +16,7 @@ public static class Data
         });
 
     public static async Task<CaseDetail> CaseAsync(this HttpClient client, Guid? customerId = null, string severity = "Medium",
-        string category = "LateDelivery", Guid? teamId = null, string? summary = null)
+        string category = "LateDelivery", Guid? teamId = null, string? summary = null, Guid? ownerId = null)
     {
         customerId ??= (await client.CustomerAsync()).Id;
         return await client.PostJsonAsync<CaseDetail>("/api/cases", new
@@ -27,6 +27,7 @@ public static class Data
             channel = "Email",
             severity,
             teamId,
+            ownerId,
         });
     }
 

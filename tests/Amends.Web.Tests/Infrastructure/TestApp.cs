@@ -84,6 +84,7 @@ public class TestApp : IAsyncLifetime
         Directory.CreateDirectory(ContentRoot);
         var port = FreePort();
         var settings = Settings();
+        settings["Amends:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in _extraSettings)
         {
             settings[key] = value;
@@ -164,6 +165,15 @@ public class TestApp : IAsyncLifetime
         if (OwnsDatabase && Database is not null)
         {
             await Database.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(ContentRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Already gone, or a file still open on a slow shutdown: test.sh removes its whole temp folder at the end.
         }
 
         GC.SuppressFinalize(this);

@@ -194,7 +194,7 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     [Fact]
     public async Task The_owner_is_reminded_before_a_promise_falls_due_and_an_open_promise_then_breaks()
     {
-        var c = await _app.Agent.CaseAsync();
+        var c = await _app.Agent.CaseAsync(ownerId: _app.AgentUser.Id);
         var promise = await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises",
             new { text = "Engineer calls back", dueAt = _clock.GetUtcNow().AddHours(10) });
 
@@ -216,7 +216,7 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     [Fact]
     public async Task A_kept_promise_is_never_broken()
     {
-        var c = await _app.Agent.CaseAsync();
+        var c = await _app.Agent.CaseAsync(ownerId: _app.AgentUser.Id);
         var promise = await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises",
             new { text = "Refund paid", dueAt = _clock.GetUtcNow().AddHours(5) });
         await _app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
@@ -293,7 +293,7 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     [Fact]
     public async Task A_follow_up_answer_on_an_open_case_is_a_409()
     {
-        var c = await _app.Agent.CaseAsync();
+        var c = await _app.Agent.CaseAsync(ownerId: _app.AgentUser.Id);
 
         using var response = await _app.Agent.PostJsonAsync($"/api/cases/{c.Id}/follow-up", new { score = 4 });
 

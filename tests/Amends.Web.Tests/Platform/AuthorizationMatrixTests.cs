@@ -28,8 +28,8 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/cases/{id:guid}/timeline", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/timeline")),
         new("POST", "/api/cases/{id:guid}/assign", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/assign", new { ownerId = a.AgentUser.Id })),
         new("POST", "/api/cases/{id:guid}/notes", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/notes", new { body = "n" })),
-        new("POST", "/api/cases/{id:guid}/messages", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/messages", new { direction = "In", body = "m" })),
-        new("POST", "/api/cases/{id:guid}/severity", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/severity", new { severity = "High" })),
+        new("POST", "/api/cases/{id:guid}/messages", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/messages", new { direction = "In", body = "m" })),
+        new("POST", "/api/cases/{id:guid}/severity", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/severity", new { severity = "High" })),
         new("POST", "/api/cases/{id:guid}/acknowledge", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a)).Id}/acknowledge", null)),
         new("POST", "/api/cases/{id:guid}/start", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge")).Id}/start", null)),
         new("POST", "/api/cases/{id:guid}/wait", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start")).Id}/wait", new { reason = "r" })),
@@ -37,19 +37,19 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/cases/{id:guid}/resolve", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a, "acknowledge", "start")).Id}/resolve", new { resolution = "r", apologyOnly = true })),
         new("POST", "/api/cases/{id:guid}/close", Role.Agent, async a => Post($"/api/cases/{(await CaseIn(a)).Id}/close", new { outcome = "Withdrawn" })),
         new("POST", "/api/cases/{id:guid}/reopen", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/reopen", new { reason = "r" })),
-        new("POST", "/api/cases/{id:guid}/escalations", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/escalations", new { reason = "CustomerAskedForManager" })),
+        new("POST", "/api/cases/{id:guid}/escalations", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/escalations", new { reason = "CustomerAskedForManager" })),
         new("POST", "/api/cases/{id:guid}/escalations/step-in", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/step-in", null)),
         new("POST", "/api/cases/{id:guid}/escalations/hand-back", Role.Supervisor, async a => Post($"/api/cases/{(await Escalated(a)).Id}/escalations/hand-back", new { note = "Yours again" })),
         new("GET", "/api/escalations/", Role.Supervisor, _ => Get("/api/escalations")),
         new("POST", "/api/cases/{id:guid}/follow-up", Role.Agent, async a => Post($"/api/cases/{(await Resolved(a)).Id}/follow-up", new { score = 5 })),
-        new("GET", "/api/cases/{id:guid}/follow-up/links", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/follow-up/links")),
+        new("GET", "/api/cases/{id:guid}/follow-up/links", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{await AgentCase(a)}/follow-up/links")),
         new("GET", "/api/cases/{id:guid}/templates", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/templates")),
-        new("POST", "/api/cases/{id:guid}/checklist/{index:int}", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/checklist/0", new { done = true })),
+        new("POST", "/api/cases/{id:guid}/checklist/{index:int}", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/checklist/0", new { done = true })),
         new("GET", "/api/cases/{id:guid}/promises", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises")),
-        new("POST", "/api/cases/{id:guid}/promises", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/promises", new { text = "Soon", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) })),
+        new("POST", "/api/cases/{id:guid}/promises", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/promises", new { text = "Soon", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) })),
         new("POST", "/api/cases/{id:guid}/promises/{promiseId:guid}/kept", Role.Agent, async a =>
         {
-            var c = await a.Admin.CaseAsync();
+            var c = await CaseIn(a);
             var promise = await a.Admin.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "Soon", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) });
             return Post($"/api/cases/{c.Id}/promises/{promise.Id}/kept", null);
         }),
@@ -299,9 +299,10 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         await a.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{await AgentCase(a)}/offers",
             new { options = new[] { new { type = "Refund", amountMinor = 6_000L } }, reason = "matrix" });
 
+    /// <summary>A case owned by the test agent (agents work only their own, their cover's or unowned cases), moved through <paramref name="steps"/>.</summary>
     private static async Task<CaseDetail> CaseIn(TestApp a, params string[] steps)
     {
-        var c = await a.Admin.CaseAsync();
+        var c = await a.Admin.GetJsonAsync<CaseDetail>($"/api/cases/{await AgentCase(a)}");
         foreach (var step in steps)
         {
             c = await a.Admin.ActAsync(c.Id, step, step == "wait" ? new { reason = "r" } : null);
@@ -312,7 +313,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
 
     private static async Task<CaseDetail> Escalated(TestApp a)
     {
-        var c = await a.Admin.CaseAsync();
+        var c = await CaseIn(a);
         return await a.Admin.ActAsync(c.Id, "escalations", new { reason = "OwnerAskedForHelp" });
     }
 

@@ -1,7 +1,10 @@
 using System.Net;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Customers;
+using Amends.Web.Persistence;
 using Amends.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Amends.Web.Tests.Platform;
 
@@ -42,6 +45,99 @@ public abstract class IdempotencyTests(TestApp app)
         {
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_crash_that_committed_the_case_gets_that_case_and_no_second()
+    {
+        var customer = await app.Agent.CustomerAsync();
+        var key = Guid.NewGuid().ToString();
+        var body = CaseBody(customer.Id);
+        using var first = await PostRawAsync(body, key);
+        var opened = await first.ReadAsync<CaseDetail>();
+
+        // What a kill -9 between "case committed" and "response stored" leaves: the key in progress, its lease lapsed.
+        await LeaveInProgressAsync(key, leaseLeft: TimeSpan.FromSeconds(-1));
+        using var retry = await PostRawAsync(body, key);
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(opened.Id, (await retry.ReadAsync<CaseDetail>()).Id);
+        var cases = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={customer.Id}");
+        Assert.Equal(1, cases.Total);
+        using var replay = await PostRawAsync(body, key);
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(opened.Id, (await replay.ReadAsync<CaseDetail>()).Id);
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_crash_before_the_case_committed_opens_it_once()
+    {
+        var customer = await app.Agent.CustomerAsync();
+        var key = Guid.NewGuid().ToString();
+        var body = CaseBody(customer.Id);
+        await InsertInProgressAsync(key, body, leaseLeft: TimeSpan.FromSeconds(-1));
+
+        using var retry = await PostRawAsync(body, key);
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        var cases = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={customer.Id}");
+        Assert.Equal(1, cases.Total);
+    }
+
+    [Fact]
+    public async Task A_retry_while_the_first_request_still_holds_its_lease_is_told_when_to_come_back()
+    {
+        var customer = await app.Agent.CustomerAsync();
+        var key = Guid.NewGuid().ToString();
+        var body = CaseBody(customer.Id);
+        await InsertInProgressAsync(key, body, leaseLeft: TimeSpan.FromSeconds(8));
+
+        using var retry = await PostRawAsync(body, key);
+
+        await retry.AssertProblemAsync(HttpStatusCode.Conflict, "idempotency.in_progress");
+        var after = retry.Headers.RetryAfter?.Delta;
+        Assert.NotNull(after);
+        Assert.InRange(after.Value.TotalSeconds, 1, 10);
+        var cases = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={customer.Id}");
+        Assert.Equal(0, cases.Total);
+    }
+
+    private static string CaseBody(Guid customerId) =>
+        $"{{\"customerId\":\"{customerId}\",\"category\":\"WrongOrder\",\"summary\":\"Crash test\",\"channel\":\"Web\"}}";
+
+    private async Task<HttpResponseMessage> PostRawAsync(string body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/cases") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        return await app.Agent.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private async Task LeaveInProgressAsync(string key, TimeSpan leaseLeft)
+    {
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var until = TimeProvider.System.GetUtcNow().UtcDateTime + leaseLeft;
+        var changed = await db.IdempotencyRecords.Where(r => r.Key == key).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.ResponseStatus, 0).SetProperty(r => r.ResponseBody, (byte[]?)null)
+            .SetProperty(r => r.LeaseUntil, until).SetProperty(r => r.Holder, "crashed"), TestContext.Current.CancellationToken);
+        Assert.Equal(1, changed);
+    }
+
+    private async Task InsertInProgressAsync(string key, string body, TimeSpan leaseLeft)
+    {
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("POST /api/cases\n" + body));
+        db.IdempotencyRecords.Add(new IdempotencyRecord
+        {
+            Scope = app.AgentUser.Id.ToString(),
+            Key = key,
+            RequestHash = Convert.ToHexStringLower(hash),
+            CreatedAt = TimeProvider.System.GetUtcNow().UtcDateTime,
+            LeaseUntil = TimeProvider.System.GetUtcNow().UtcDateTime + leaseLeft,
+            Holder = "crashed",
+        });
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public abstract class PlaybooksApiTests(TestApp app)
     [Fact]
     public async Task A_new_case_gets_its_category_s_playbook_as_a_checklist_and_ticks_steps_off()
     {
-        var c = await app.Agent.CaseAsync(category: "DefectiveProduct");
+        var c = await app.Agent.CaseAsync(category: "DefectiveProduct", ownerId: app.AgentUser.Id);
         var playbook = (await app.Agent.GetJsonAsync<List<PlaybookDto>>("/api/playbooks?category=DefectiveProduct")).Single();
 
         Assert.Equal(playbook.Id, c.PlaybookId);
@@ -106,7 +106,7 @@ public abstract class PlaybooksApiTests(TestApp app)
     [Fact]
     public async Task A_promise_is_recorded_listed_and_kept()
     {
-        var c = await app.Agent.CaseAsync();
+        var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);
         var due = TimeProvider.System.GetUtcNow().AddDays(2);
 
         using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/promises", new { text = "Replacement delivered", dueAt = due });
@@ -127,7 +127,7 @@ public abstract class PlaybooksApiTests(TestApp app)
     [Fact]
     public async Task A_promise_in_the_past_is_refused_on_the_field()
     {
-        var c = await app.Agent.CaseAsync();
+        var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);
 
         using var response = await app.Agent.PostJsonAsync($"/api/cases/{c.Id}/promises", new { text = "Yesterday", dueAt = TimeProvider.System.GetUtcNow().AddHours(-1) });
 

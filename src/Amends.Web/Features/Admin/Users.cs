@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Admin;
 
-public sealed record UserDto(Guid Id, string Email, string DisplayName, Role Role, Guid? TeamId, string? TeamName, bool IsActive, DateTime CreatedAt, DateTime? AwayUntil = null);
+/// <summary>A user as others see them. <see cref="Email"/> is given to admins (and to the user themselves) only.</summary>
+public sealed record UserDto(Guid Id, string? Email, string DisplayName, Role Role, Guid? TeamId, string? TeamName, bool IsActive, DateTime CreatedAt, DateTime? AwayUntil = null);
 
 public sealed record CreateUserRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
@@ -25,6 +26,10 @@ public sealed record UpdateUserRequest(
 /// <summary>People and their roles. Each user holds exactly one role; the last active admin cannot be demoted or deactivated.</summary>
 public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger)
 {
+    /// <summary>Everyone, without e-mail addresses: agents need names and teams to hand work on, not addresses.</summary>
+    public async Task<IReadOnlyList<UserDto>> ListPublicAsync(CancellationToken ct) =>
+        [.. (await ListAsync(ct)).Select(u => u with { Email = null })];
+
     public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
     {
         var rows = await (from u in db.Users.AsNoTracking()

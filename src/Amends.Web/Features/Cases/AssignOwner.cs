@@ -11,8 +11,8 @@ namespace Amends.Web.Features.Cases;
 public sealed record AssignOwnerRequest([property: Required] Guid? OwnerId, Guid? TeamId = null);
 
 /// <summary>
-/// An agent may take an unowned case or hand on one they own; taking a case away from another owner is a
-/// supervisor's call.
+/// An agent may take an unowned case for themselves, and the owner (or their cover) may hand theirs on; any other
+/// reassignment is a supervisor's call.
 /// </summary>
 public sealed class AssignOwner(AmendsDbContext db, CaseMutation mutation)
 {
@@ -31,11 +31,12 @@ public sealed class AssignOwner(AmendsDbContext db, CaseMutation mutation)
         }
 
         var actor = user.ToActor();
-        return await mutation.ApplyAsync(caseId, expectedVersion, (c, now) =>
+        var access = CaseAccess.For(user, CaseRule.Assign);
+        return await mutation.ApplyAsync(caseId, expectedVersion, access, (c, now) =>
         {
-            if (c.OwnerId is { } current && current != actor.Id && current != owner.UserId && !user.IsSupervisor())
+            if (access.CheckAssign(c, owner.UserId) is { } forbidden)
             {
-                return DomainError.Forbidden("case.reassign_forbidden", "Only a supervisor can take a case away from its owner.");
+                return forbidden;
             }
 
             var error = c.Assign(owner.ToActor(), team, actor, now);

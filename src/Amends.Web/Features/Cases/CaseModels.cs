@@ -83,6 +83,7 @@ public sealed record CaseDetail(
     bool ApologyOnly,
     int? FollowUpScore,
     string? FollowUpComment,
+    Guid? FollowUpRecordedBy,
     int ReopenCount,
     DateTime CreatedAt,
     DateTime UpdatedAt,

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Amends.Web.Features.Cases;
 
 /// <summary>
-/// The shared shape of every change to a case: load it, check the caller's version, let the domain apply the change,
+/// The shared shape of every change to a case: load it, check who may (<see cref="CaseAccess"/>), check the caller's version, let the domain apply the change,
 /// save with the version as concurrency token (a stale write is a 409), tell the change feed, return the new state.
 /// </summary>
 public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks)
@@ -15,6 +15,7 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
     public async Task<Result<CaseDetail>> ApplyAsync(
         Guid id,
         long? expectedVersion,
+        CaseAccess access,
         Func<RecoveryCase, DateTimeOffset, Task<DomainError?>> change,
         CancellationToken ct)
     {
@@ -22,6 +23,11 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         if (recoveryCase is null)
         {
             return DomainError.NotFound("case.not_found", $"There is no case {id}.");
+        }
+
+        if (access.Check(recoveryCase) is { } forbidden)
+        {
+            return forbidden;
         }
 
         if (expectedVersion is { } expected && expected != recoveryCase.Version)
@@ -57,8 +63,8 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         return await reader.GetAsync(id, ct);
     }
 
-    public Task<Result<CaseDetail>> ApplyAsync(Guid id, long? expectedVersion, Func<RecoveryCase, DateTimeOffset, DomainError?> change, CancellationToken ct) =>
-        ApplyAsync(id, expectedVersion, (c, now) => Task.FromResult(change(c, now)), ct);
+    public Task<Result<CaseDetail>> ApplyAsync(Guid id, long? expectedVersion, CaseAccess access, Func<RecoveryCase, DateTimeOffset, DomainError?> change, CancellationToken ct) =>
+        ApplyAsync(id, expectedVersion, access, (c, now) => Task.FromResult(change(c, now)), ct);
 
     /// <summary>Reads a version from an <c>If-Match</c> header: <c>"7"</c>, <c>W/"7"</c> or <c>7</c>. Null when absent or <c>*</c>.</summary>
     public static Result<long?> ParseIfMatch(string? ifMatch)

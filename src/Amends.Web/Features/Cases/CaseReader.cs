@@ -67,6 +67,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.ApologyOnly,
             c.FollowUpScore,
             c.FollowUpComment,
+            c.FollowUpRecordedBy?.Value,
             c.ReopenCount,
             c.CreatedAt,
             c.UpdatedAt,

@@ -3,6 +3,7 @@ using Amends.Domain.Cases;
 using Amends.Domain.Common;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
+using Amends.Web.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Cases;
@@ -22,8 +23,17 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
     /// <summary>A second case for the same customer within this window is a repeat failure.</summary>
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(90);
 
-    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Opens the case. With <paramref name="creationKey"/> (the request's idempotency row key) a case already opened with
+    /// it is returned instead of a second: a retry that took over a request whose instance crashed after committing.
+    /// </summary>
+    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct, string? creationKey = null)
     {
+        if (creationKey is not null && await OpenedWithAsync(creationKey, ct) is { } earlier)
+        {
+            return await reader.GetAsync(earlier.Value, ct);
+        }
+
         var customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == new CustomerId(request.CustomerId!.Value), ct);
         if (customer is null)
         {
@@ -85,9 +95,35 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
         }
 
         db.Cases.Add(recoveryCase);
+        if (creationKey is not null)
+        {
+            db.Entry(recoveryCase).Property(RecoveryCaseConfiguration.CreationKey).CurrentValue = creationKey;
+        }
+
         await clocks.ReconcileAsync(recoveryCase, now, ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (creationKey is not null)
+        {
+            // Two attempts with one key ran at once (the first was presumed dead): the one that committed first wins.
+            db.ChangeTracker.Clear();
+            if (await OpenedWithAsync(creationKey, ct) is not { } raced)
+            {
+                throw;
+            }
+
+            return await reader.GetAsync(raced.Value, ct);
+        }
+
         await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Created, recoveryCase.TeamId, recoveryCase.OwnerId));
         return await reader.GetAsync(recoveryCase.Id.Value, ct);
     }
+
+    private async Task<CaseId?> OpenedWithAsync(string creationKey, CancellationToken ct) =>
+        await db.Cases.AsNoTracking()
+            .Where(c => EF.Property<string?>(c, RecoveryCaseConfiguration.CreationKey) == creationKey)
+            .Select(c => (CaseId?)c.Id)
+            .FirstOrDefaultAsync(ct);
 }

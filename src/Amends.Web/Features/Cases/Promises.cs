@@ -30,10 +30,10 @@ public sealed class Promises(AmendsDbContext db, CaseMutation mutation, SlaClock
         return Result<IReadOnlyList<PromiseDto>>.Ok([.. promises.Select(PromiseDto.From)]);
     }
 
-    public async Task<Result<PromiseDto>> MakeAsync(Guid caseId, MakePromiseRequest request, Actor by, long? expectedVersion, CancellationToken ct)
+    public async Task<Result<PromiseDto>> MakeAsync(Guid caseId, MakePromiseRequest request, Actor by, CaseAccess access, long? expectedVersion, CancellationToken ct)
     {
         Promise? made = null;
-        var result = await mutation.ApplyAsync(caseId, expectedVersion, async (c, now) =>
+        var result = await mutation.ApplyAsync(caseId, expectedVersion, access, async (c, now) =>
         {
             var promise = c.MakePromise(request.Text, request.DueAt!.Value, by, now);
             if (!promise.IsSuccess)
@@ -49,7 +49,7 @@ public sealed class Promises(AmendsDbContext db, CaseMutation mutation, SlaClock
         return result.IsSuccess ? Result<PromiseDto>.Ok(PromiseDto.From(made!)) : result.Error!;
     }
 
-    public async Task<Result<PromiseDto>> KeepAsync(Guid caseId, Guid promiseId, Actor by, long? expectedVersion, CancellationToken ct)
+    public async Task<Result<PromiseDto>> KeepAsync(Guid caseId, Guid promiseId, Actor by, CaseAccess access, long? expectedVersion, CancellationToken ct)
     {
         var promise = await db.Promises.SingleOrDefaultAsync(p => p.Id == promiseId && p.CaseId == new CaseId(caseId), ct);
         if (promise is null)
@@ -57,7 +57,7 @@ public sealed class Promises(AmendsDbContext db, CaseMutation mutation, SlaClock
             return DomainError.NotFound("promise.not_found", $"Case {caseId} has no promise {promiseId}.");
         }
 
-        var result = await mutation.ApplyAsync(caseId, expectedVersion, async (c, now) =>
+        var result = await mutation.ApplyAsync(caseId, expectedVersion, access, async (c, now) =>
         {
             var error = c.KeepPromise(promise, by, now);
             await clocks.SetAsync(DueWorkKinds.Promise, c.Id, promise.Id, promise.NextCheckAt, ct);

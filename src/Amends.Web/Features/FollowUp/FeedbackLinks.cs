@@ -17,18 +17,31 @@ public sealed record FeedbackLinks(Guid CaseId, DateTime ExpiresAt, IReadOnlyDic
 /// scanners and mail previews open links, so the answer counts only when the customer confirms it (a form post).
 /// The token names the case and expires; it is signed with the data-protection keys every instance shares.
 /// </summary>
-public sealed class Feedback(IDataProtectionProvider protection, AmendsDbContext db, CaseMutation mutation, TimeProvider time)
+public sealed class Feedback(IDataProtectionProvider protection, AmendsDbContext db, CaseMutation mutation, TimeProvider time, Infrastructure.PublicUrls urls)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 
     private ITimeLimitedDataProtector Protector => protection.CreateProtector("Amends.FollowUp.Feedback.v1").ToTimeLimitedDataProtector();
 
-    public async Task<Result<FeedbackLinks>> LinksAsync(Guid caseId, string baseUrl, CancellationToken ct)
+    /// <summary>
+    /// The links, for the people who send them: the case's owner, their cover or a supervisor. They are the customer's
+    /// to answer with; staff who hear an answer by phone record it as theirs (<c>POST /api/cases/{id}/follow-up</c>).
+    /// Built from <c>Amends:PublicBaseUrl</c>, never from the request's Host header.
+    /// </summary>
+    public async Task<Result<FeedbackLinks>> LinksAsync(Guid caseId, CaseAccess access, CancellationToken ct)
     {
-        if (!await db.Cases.AnyAsync(c => c.Id == new CaseId(caseId), ct))
+        var recoveryCase = await db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.Id == new CaseId(caseId), ct);
+        if (recoveryCase is null)
         {
             return DomainError.NotFound("case.not_found", $"There is no case {caseId}.");
         }
+
+        if (access.Check(recoveryCase) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        var baseUrl = urls.BaseUrl;
 
         var expires = time.GetUtcNow().Add(Lifetime);
         var token = Protector.Protect(caseId.ToString("N"), expires);
@@ -59,7 +72,7 @@ public sealed class Feedback(IDataProtectionProvider protection, AmendsDbContext
         await db.Cases.AnyAsync(c => c.Id == new CaseId(caseId) && c.Status == CaseStatus.Resolved && c.FollowUpScore == null, ct);
 
     public async Task<Result<CaseDetail>> AnswerAsync(Guid caseId, int score, string? comment, CancellationToken ct) =>
-        await mutation.ApplyAsync(caseId, null, async (c, now) =>
+        await mutation.ApplyAsync(caseId, null, CaseAccess.Customer, async (c, now) =>
         {
             var tier = await db.Customers.Where(x => x.Id == c.CustomerId).Select(x => x.Tier).SingleAsync(ct);
             return c.AnswerFollowUp(score, comment, tier, now);
@@ -70,14 +83,15 @@ public static class FeedbackEndpoints
 {
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cases/{id:guid}/follow-up/links", async (Guid id, Feedback feedback, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/api/cases/{id:guid}/follow-up/links", async (Guid id, Feedback feedback, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) =>
             {
-                var result = await feedback.LinksAsync(id, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}", ct);
+                var result = await feedback.LinksAsync(id, CaseAccess.For(user, CaseRule.Work), ct);
                 return result.IsSuccess ? Results.Ok(result.Value) : Infrastructure.ApiProblems.ToProblem(result.Error!);
             })
             .RequireAuthorization(Infrastructure.Policies.Agent)
             .WithTags("Cases").WithName("FollowUpLinks")
-            .WithSummary("Signed links (one per score, valid 30 days) for the customer's satisfaction answer; opening one asks the customer to confirm");
+            .WithSummary("Signed links (one per score, valid 30 days) for the customer's satisfaction answer; opening one asks the customer to confirm. "
+                + "For the case's owner, their cover and supervisors, who send them; built from Amends:PublicBaseUrl");
 
         // The confirm page's form posts here; a GET of the link never records anything.
         app.MapPost("/feedback/{token}/answer", async (string token, [FromForm] int? score, [FromForm] string? comment, Feedback feedback, CancellationToken ct) =>

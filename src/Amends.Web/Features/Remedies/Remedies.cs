@@ -4,6 +4,7 @@ using Amends.Domain.Common;
 using Amends.Domain.Playbooks;
 using Amends.Domain.Remedies;
 using Amends.Domain.Teams;
+using Amends.Web.Features.Cases;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -105,7 +106,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
                 return DomainError.NotFound("case.not_found", $"There is no case {caseId}.");
             }
 
-            if (role == Role.Agent && c.OwnerId != by.Id && c.CoverOwnerId != by.Id)
+            if (!CaseAccess.Works(c, by.Id, role >= Role.Supervisor))
             {
                 return DomainError.Forbidden("offer.not_owner", "Only the case's owner (or their cover, or a supervisor) makes offers on it.");
             }
@@ -218,9 +219,14 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             return c.RecordRemedy($"{by.Name} did not approve {Describe(offer)}: {offer.DecisionReason}", by, now);
         }, ct);
 
-    public Task<Result<OfferDto>> ChooseAsync(Guid offerId, ChooseOptionRequest request, Actor by, CancellationToken ct) =>
+    public Task<Result<OfferDto>> ChooseAsync(Guid offerId, ChooseOptionRequest request, Actor by, Role role, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
+            if (CaseAccess.For(by, role, CaseRule.Work).Check(c) is { } forbidden)
+            {
+                return forbidden;
+            }
+
             var error = offer.Choose(request.OptionId!.Value, now);
             if (error is not null)
             {
@@ -232,9 +238,14 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             return c.RecordRemedy($"The customer chose: {chosen.Description} ({new Money(chosen.AmountMinor, offer.Currency)})", by, now);
         }, ct);
 
-    public Task<Result<OfferDto>> FulfilAsync(Guid offerId, FulfilOfferRequest request, Actor by, CancellationToken ct) =>
+    public Task<Result<OfferDto>> FulfilAsync(Guid offerId, FulfilOfferRequest request, Actor by, Role role, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
+            if (CaseAccess.For(by, role, CaseRule.Work).Check(c) is { } forbidden)
+            {
+                return forbidden;
+            }
+
             var error = offer.Fulfil(request.Reference, by, now);
             if (error is not null)
             {
@@ -249,7 +260,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     public Task<Result<OfferDto>> WithdrawAsync(Guid offerId, DecisionRequest request, Actor by, Role role, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
-            if (role == Role.Agent && offer.CreatedBy != by.Id && c.OwnerId != by.Id)
+            if (offer.CreatedBy != by.Id && !CaseAccess.Works(c, by.Id, role >= Role.Supervisor))
             {
                 return DomainError.Forbidden("offer.not_owner", "Only who made the offer, the case's owner or a supervisor withdraws it.");
             }

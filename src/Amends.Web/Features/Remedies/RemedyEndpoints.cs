@@ -29,10 +29,10 @@ public static class RemedyEndpoints
 
         var offers = app.MapGroup("/api/offers").WithTags("Remedies").RequireAuthorization(Policies.Agent);
         offers.MapPost("/{id:guid}/choice", async Task<Results<Ok<OfferDto>, ProblemHttpResult>> (Guid id, ChooseOptionRequest request, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
-                Reply(await remedies.ChooseAsync(id, request, user.ToActor(), ct)))
+                Reply(await remedies.ChooseAsync(id, request, user.ToActor(), user.HighestRole(), ct)))
             .WithName("ChooseOffer").WithSummary("Record the customer's choice among the offer's options");
         offers.MapPost("/{id:guid}/fulfil", async Task<Results<Ok<OfferDto>, ProblemHttpResult>> (Guid id, FulfilOfferRequest request, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
-                Reply(await remedies.FulfilAsync(id, request, user.ToActor(), ct)))
+                Reply(await remedies.FulfilAsync(id, request, user.ToActor(), user.HighestRole(), ct)))
             .WithName("FulfilOffer").WithSummary("Record that the chosen remedy was carried out, with its reference (refund id, order number)");
         offers.MapPost("/{id:guid}/withdraw", async Task<Results<Ok<OfferDto>, ProblemHttpResult>> (Guid id, DecisionRequest request, Remedies remedies, ClaimsPrincipal user, CancellationToken ct) =>
                 Reply(await remedies.WithdrawAsync(id, request, user.ToActor(), user.HighestRole(), ct)))

@@ -33,6 +33,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 
 internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<RecoveryCase>
 {
+    public const string CreationKey = "CreationKey";
+
     public void Configure(EntityTypeBuilder<RecoveryCase> builder)
     {
         builder.ToTable("Cases");
@@ -45,6 +47,11 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Property(c => c.Resolution).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.FollowUpComment).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.Version).IsConcurrencyToken();
+
+        // Digest of the Idempotency-Key the case was opened with (IdempotencyMiddleware.RowKey): a retry that took over a
+        // crashed request finds the case the first attempt committed instead of opening a second. Not a domain concern.
+        builder.Property<string?>(CreationKey).HasMaxLength(64);
+        builder.HasIndex(CreationKey).IsUnique().HasFilter("\"CreationKey\" IS NOT NULL");
         builder.Property(c => c.Escalation).HasConversion<string>().HasMaxLength(24);
         builder.Property(c => c.EscalationReason).HasConversion<string>().HasMaxLength(32);
         builder.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
@@ -176,5 +183,6 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         builder.Property(r => r.ContentType).HasMaxLength(200);
         builder.Property(r => r.Location).HasMaxLength(500);
         builder.HasIndex(r => r.CreatedAt);
+        builder.Property(r => r.Holder).HasMaxLength(32);
     }
 }

@@ -99,6 +99,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CreationKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid");
 
@@ -123,6 +127,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<string>("FollowUpComment")
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)");
+
+                    b.Property<Guid?>("FollowUpRecordedBy")
+                        .HasColumnType("uuid");
 
                     b.Property<int?>("FollowUpScore")
                         .HasColumnType("integer");
@@ -192,6 +199,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreationKey")
+                        .IsUnique()
+                        .HasFilter("\"CreationKey\" IS NOT NULL");
 
                     b.HasIndex("CoverOwnerId", "IsOpen");
 
@@ -811,6 +822,14 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("LeaseUntil")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Location")

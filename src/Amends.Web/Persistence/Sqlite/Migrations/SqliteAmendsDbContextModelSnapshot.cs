@@ -94,6 +94,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreationKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
@@ -117,6 +121,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<string>("FollowUpComment")
                         .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("FollowUpRecordedBy")
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("FollowUpScore")
@@ -187,6 +194,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreationKey")
+                        .IsUnique()
+                        .HasFilter("\"CreationKey\" IS NOT NULL");
 
                     b.HasIndex("CoverOwnerId", "IsOpen");
 
@@ -806,6 +817,14 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LeaseUntil")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Location")
