@@ -30,9 +30,14 @@ public static class AmendsApp
     public static WebApplication Build(string[] args, bool withUi = true)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
 
         var services = builder.Services;
+        var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         services.AddOptions<AmendsOptions>().Bind(builder.Configuration.GetSection(AmendsOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddAmendsPersistence(builder.Configuration, builder.Environment);
@@ -45,10 +50,13 @@ public static class AmendsApp
         services.AddIdentityCore<AppUser>(identity =>
             {
                 identity.User.RequireUniqueEmail = true;
-                identity.Password.RequiredLength = 10;
+                identity.Password.RequiredLength = 12;
                 identity.Password.RequireNonAlphanumeric = false;
-                identity.Lockout.MaxFailedAccessAttempts = 10;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireDigit = false;
             })
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<AmendsDbContext>()
             .AddSignInManager()
@@ -71,6 +79,13 @@ public static class AmendsApp
             cookie.AccessDeniedPath = "/denied";
             cookie.Cookie.Name = "amends.auth";
             cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.HttpOnly = true;
+
+            // Secure in Production: the cookie never crosses plain HTTP. Behind a TLS proxy, list it in
+            // Amends:Security:TrustedProxies so the forwarded scheme counts. AllowInsecureCookies is for tests on loopback.
+            cookie.Cookie.SecurePolicy = builder.Environment.IsProduction() && !security.AllowInsecureCookies
+                ? CookieSecurePolicy.Always
+                : CookieSecurePolicy.SameAsRequest;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
             cookie.SlidingExpiration = true;
             cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
@@ -151,6 +166,21 @@ public static class AmendsApp
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<UiActions>();
+        services.AddOptions<LoginOptions>().Bind(builder.Configuration.GetSection("Amends:Login"));
+        services.AddSingleton<LoginThrottle>();
+        if (security.TrustedProxies.Length > 0)
+        {
+            services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded =>
+            {
+                forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+                foreach (var proxy in security.TrustedProxies)
+                {
+                    forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+                }
+            });
+        }
 
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<CaseChangeFeed>();
@@ -186,6 +216,12 @@ public static class AmendsApp
         services.AddScoped<ApiKeyAdmin>();
 
         var app = builder.Build();
+        if (security.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<SecurityHeaders>();
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -202,6 +238,7 @@ public static class AmendsApp
         }
 
         app.UseAuthentication();
+        app.UseMiddleware<CookieApiWriteGuard>();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseMiddleware<IdempotencyMiddleware>();

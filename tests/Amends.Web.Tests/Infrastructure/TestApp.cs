@@ -148,6 +148,11 @@ public class TestApp : IAsyncLifetime
         ["Amends:Demo"] = _demo ? "true" : "false",
         ["Amends:DemoLoginFile"] = Path.Combine(ContentRoot, "demo-login.txt"),
         ["Logging:LogLevel:Default"] = "Warning",
+
+        // Tests sign in over plain HTTP on loopback, many times a minute from one address.
+        ["Amends:Security:AllowInsecureCookies"] = "true",
+        ["Amends:Login:PerAddressPerMinute"] = "100000",
+        ["Amends:Login:PerAccountPerMinute"] = "100000",
     };
 
     public virtual async ValueTask DisposeAsync()

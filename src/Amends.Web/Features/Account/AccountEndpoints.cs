@@ -16,7 +16,9 @@ public static class AccountEndpoints
             [FromForm] string? password,
             [FromForm] string? returnUrl,
             SignInManager<AppUser> signIn,
-            UserManager<AppUser> users) =>
+            UserManager<AppUser> users,
+            LoginThrottle throttle,
+            HttpContext http) =>
         {
             var back = SafeReturnUrl(returnUrl);
             if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password))
@@ -24,17 +26,22 @@ public static class AccountEndpoints
                 return Results.Redirect($"/login?error=missing&email={Uri.EscapeDataString(email ?? "")}&returnUrl={Uri.EscapeDataString(back)}");
             }
 
+            if (!throttle.TryAcquire(http.Connection.RemoteIpAddress?.ToString(), email))
+            {
+                http.Response.Headers.RetryAfter = "60";
+                return Results.Redirect($"/login?error=slow&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(back)}");
+            }
+
             var user = await users.FindByEmailAsync(email.Trim());
             if (user is null || !user.IsActive)
             {
+                // As long as checking a real password takes, so the answer's timing does not tell which e-mails exist.
+                users.PasswordHasher.VerifyHashedPassword(Decoy, DecoyHash.Value, password);
                 return Results.Redirect($"/login?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(back)}");
             }
 
-            var result = await signIn.PasswordSignInAsync(user, password, isPersistent: true, lockoutOnFailure: true);
-            if (result.IsLockedOut)
-            {
-                return Results.Redirect($"/login?error=locked&email={Uri.EscapeDataString(email)}");
-            }
+            // No lockout: the throttle slows guessing down without letting anyone lock a colleague out.
+            var result = await signIn.PasswordSignInAsync(user, password, isPersistent: true, lockoutOnFailure: false);
 
             return result.Succeeded
                 ? Results.LocalRedirect(back)
@@ -43,16 +50,27 @@ public static class AccountEndpoints
         .AllowAnonymous()
         .ExcludeFromDescription();
 
-        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
+        // A form post with the antiforgery token: a cross-site page cannot sign a user out.
+        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, HttpContext http) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest();
+            }
+
             await signIn.SignOutAsync();
             return Results.Redirect("/login");
         })
         .RequireAuthorization()
+        .DisableAntiforgery()
         .ExcludeFromDescription();
 
         return app;
     }
+
+    private static readonly AppUser Decoy = new() { Id = Guid.Empty, UserName = "decoy" };
+
+    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<AppUser>().HashPassword(Decoy, Guid.NewGuid().ToString()));
 
     /// <summary>Only local paths: an open redirect would let a phishing link bounce through our login.</summary>
     private static string SafeReturnUrl(string? returnUrl) =>

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Amends.Domain.Teams;
+using Amends.Web.Tests.Infrastructure;
+
+namespace Amends.Web.Tests.Platform;
+
+/// <summary>OWASP ASVS level 2 basics: headers, CSRF on the cookie-authenticated API and on sign-out, sign-in limits, passwords.</summary>
+public abstract partial class WebSecurityTests(TestApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/login")]
+    [InlineData("/api/cases")]
+    [InlineData("/health")]
+    public async Task Every_response_carries_the_security_headers_and_no_server_header(string url)
+    {
+        using var response = await app.Anonymous.GetAsync(url, Ct);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Contains("camera=()", response.Headers.GetValues("Permissions-Policy").Single(), StringComparison.Ordinal);
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline' ; ", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("Server", response.Headers.Select(h => h.Key));
+    }
+
+    [Fact]
+    public async Task A_cookie_authenticated_api_write_needs_the_custom_header()
+    {
+        var browser = await SignedInAsync(app.AgentUser.Email!);
+
+        using var forged = await browser.PostJsonAsync("/api/customers", new { name = "Forged" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/customers") { Content = System.Net.Http.Json.JsonContent.Create(new { name = "From our own page" }) };
+        request.Headers.Add("X-Requested-With", "amends");
+        using var allowed = await browser.SendAsync(request, Ct);
+        using var read = await browser.GetAsync("/api/users/me", Ct);
+
+        await forged.AssertProblemAsync(HttpStatusCode.Forbidden, "auth.csrf");
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_needs_the_antiforgery_token()
+    {
+        var browser = await SignedInAsync(app.AgentUser.Email!);
+
+        using var forged = await browser.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
+        using var stillIn = await browser.GetAsync("/api/users/me", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_never_lock_the_account()
+    {
+        var user = await app.CreateUserAsync(app.Admin, Role.Agent, "unlockable");
+        for (var i = 0; i < 15; i++)
+        {
+            var (_, wrong) = await SignInAsync(user.Email!, "Not-The-Password-" + i);
+            Assert.Contains("error=invalid", wrong, StringComparison.Ordinal);
+        }
+
+        var (client, right) = await SignInAsync(user.Email!, "Test-Password-123");
+
+        Assert.DoesNotContain("error=", right, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/users/me", Ct)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("short-pass1")]
+    [InlineData("password1234")]
+    [InlineData("Password2026!")]
+    [InlineData("qwertyqwertyqwerty")]
+    [InlineData("aaaaaaaaaaaaaaaa")]
+    public async Task Short_or_common_passwords_are_refused(string password)
+    {
+        using var response = await app.Admin.PostJsonAsync("/api/users", new
+        {
+            email = $"weak-{Guid.NewGuid():N}@amends.test", displayName = "Weak", password, role = "Agent", teamId = app.Team.Id,
+        });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>A browser-like client: cookies kept, the login form's antiforgery token sent back.</summary>
+    protected async Task<HttpClient> SignedInAsync(string email)
+    {
+        var (client, location) = await SignInAsync(email, "Test-Password-123");
+        Assert.DoesNotContain("error=", location, StringComparison.Ordinal);
+        return client;
+    }
+
+    protected async Task<(HttpClient Client, string Location)> SignInAsync(string email, string password)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+        var form = await client.GetStringAsync("/login", Ct);
+        var token = AntiforgeryField().Match(form).Groups["token"].Value;
+        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = email, ["password"] = password, ["__RequestVerificationToken"] = token,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return (client, response.Headers.Location!.ToString());
+    }
+
+    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"|type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
+    private static partial Regex AntiforgeryField();
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class WebSecurityTestsOnSqlite(SqliteApp app) : WebSecurityTests(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class WebSecurityTestsOnPostgres(PostgresApp app) : WebSecurityTests(app);
+
+/// <summary>Sign-in limits, on an app of their own with low limits.</summary>
+public sealed class LoginThrottleTests() : TestApp("Sqlite", settings: new()
+{
+    ["Amends:Login:PerAccountPerMinute"] = "3",
+    ["Amends:Login:PerAddressPerMinute"] = "100",
+})
+{
+    [Fact]
+    public async Task After_the_account_s_allowance_even_the_right_password_waits_and_an_unknown_e_mail_is_treated_alike()
+    {
+        var helper = new Helper(this);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Contains("error=invalid", (await helper.SignInAsync(AgentUser.Email!, "Wrong-Password-Here")).Location, StringComparison.Ordinal);
+        }
+
+        var (_, throttled) = await helper.SignInAsync(AgentUser.Email!, "Test-Password-123");
+        var unknown = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            unknown.Add((await helper.SignInAsync("nobody@amends.test", "Wrong-Password-Here")).Location);
+        }
+
+        Assert.Contains("error=slow", throttled, StringComparison.Ordinal);
+        Assert.Equal(["error=invalid", "error=invalid", "error=invalid", "error=slow"], unknown.Select(l => Regex.Match(l, "error=[a-z]+").Value));
+        Assert.DoesNotContain("error=", (await helper.SignInAsync(SupervisorUser.Email!, "Test-Password-123")).Location, StringComparison.Ordinal);
+    }
+
+    private sealed class Helper(TestApp app) : WebSecurityTests(app)
+    {
+        public new Task<(HttpClient Client, string Location)> SignInAsync(string email, string password) => base.SignInAsync(email, password);
+    }
+}
