@@ -183,6 +183,7 @@ public static class AmendsApp
         }
 
         services.AddSingleton<PublicUrls>();
+        services.AddSingleton<DemoInstallation>();
         services.AddSingleton<CaseChangeFeed>();
         services.AddScoped<CaseReader>();
         services.AddScoped<CaseMutation>();
@@ -255,7 +256,14 @@ public static class AmendsApp
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-docs", scalar => scalar
             .WithTitle("Amends API")
-            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+
+            // A reference for our users, not a storefront: no deploy, SDK, client-app or AI buttons, and no telemetry.
+            .HideClientButton()
+            .HideDeveloperTools()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()).AllowAnonymous();
 
         app.MapCaseEndpoints();
         app.MapCustomerEndpoints();
@@ -301,11 +309,11 @@ public static class AmendsApp
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "(no address)";
-        var loginFile = Path.Combine(app.Environment.ContentRootPath, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AmendsOptions>>().Value.DemoLoginFile);
+        var demo = app.Services.GetRequiredService<DemoInstallation>();
         Console.WriteLine();
         Console.WriteLine($"  Amends is running at {url}");
         Console.WriteLine($"  API reference: {url.TrimEnd('/')}/api-docs");
-        if (File.Exists(loginFile))
+        if (demo.LoginFile is { } loginFile)
         {
             // The passwords were printed once, on the start that made them; later starts say where they are kept.
             Console.WriteLine($"  Demo login: {Persistence.Seeding.DemoData.AdminEmail} and the other demo users; passwords in {loginFile}");

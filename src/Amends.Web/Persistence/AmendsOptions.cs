@@ -25,8 +25,13 @@ public sealed class AmendsOptions
     /// </summary>
     public int IdempotencyLeaseSeconds { get; set; } = 10;
 
-    /// <summary>Where the demo login is written on first start (relative to the content root).</summary>
-    public string DemoLoginFile { get; set; } = "data/demo-login.txt";
+    /// <summary>
+    /// Where the demo login is written on first start (relative to the content root). Unset: <c>data/demo-login.txt</c>
+    /// for SQLite, <c>data/demo-login-postgres.txt</c> for PostgreSQL, so a demo on one never overwrites the other's.
+    /// </summary>
+    public string? DemoLoginFile { get; set; }
+
+    public string DemoLoginFileFor(bool postgres) => DemoLoginFile ?? (postgres ? "data/demo-login-postgres.txt" : "data/demo-login.txt");
 
     public sealed class BootstrapOptions
     {

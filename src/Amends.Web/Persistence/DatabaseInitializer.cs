@@ -19,6 +19,7 @@ internal sealed class DatabaseInitializer(
     IOptions<AmendsOptions> options,
     IHostEnvironment environment,
     TimeProvider time,
+    DemoInstallation demo,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -69,12 +70,16 @@ internal sealed class DatabaseInitializer(
         await scope.ServiceProvider.GetRequiredService<Features.Remedies.Limits>().SeedDefaultsAsync(cancellationToken);
         db.ChangeTracker.Clear();
 
-        if (await db.Users.AnyAsync(cancellationToken))
+        if (!await db.Users.AnyAsync(cancellationToken))
         {
-            return;
+            await BootstrapAsync(scope.ServiceProvider, db, cancellationToken);
         }
 
-        await BootstrapAsync(scope.ServiceProvider, db, cancellationToken);
+        // Only a database that holds the demo users advertises the demo login (a real installation never does, even
+        // with a login file left by an earlier demo in the same folder).
+        var demoUser = DemoData.SupervisorEmail.ToUpperInvariant();
+        var demoLogin = Path.Combine(environment.ContentRootPath, options.Value.DemoLoginFileFor(db.IsPostgres));
+        demo.LoginFile = await db.Users.AnyAsync(u => u.NormalizedEmail == demoUser, cancellationToken) && File.Exists(demoLogin) ? demoLogin : null;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -147,7 +152,7 @@ internal sealed class DatabaseInitializer(
         await seeder.SeedAsync(admin, generated, apiKey, ct);
 
         var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, generated, apiKey);
-        var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFile);
+        var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFileFor(db.IsPostgres));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, login, ct);
         if (!OperatingSystem.IsWindows())

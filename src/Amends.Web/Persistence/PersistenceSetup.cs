@@ -22,6 +22,7 @@ internal static class PersistenceSetup
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Amends (env ConnectionStrings__Amends) is empty.");
             }
 
+            PostgresDatabase.EnsureExists(connectionString);
             var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
             services.AddSingleton(dataSource);
             services.AddDbContext<PostgresAmendsDbContext>(options => options.UseNpgsql(dataSource));

@@ -29,6 +29,29 @@ public abstract class FirstStartTests(string provider)
     }
 
     [Fact]
+    public async Task A_configured_install_never_advertises_a_demo_login_left_in_its_folder()
+    {
+        await using var app = new TestApp(provider);
+        Directory.CreateDirectory(app.ContentRoot);
+        await File.WriteAllTextAsync(Path.Combine(app.ContentRoot, "demo-login.txt"), "left by an earlier demo", TestContext.Current.CancellationToken);
+        await app.InitializeAsync();
+
+        var login = await app.Anonymous.GetStringAsync("/login", TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("demo-hint", login, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-login", login, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_database_keeps_its_own_demo_login_file()
+    {
+        var options = new AmendsOptions();
+
+        Assert.Equal("data/demo-login.txt", options.DemoLoginFileFor(postgres: false));
+        Assert.Equal("data/demo-login-postgres.txt", options.DemoLoginFileFor(postgres: true));
+    }
+
+    [Fact]
     public async Task Demo_mode_seeds_a_realistic_data_set_and_writes_the_login_once()
     {
         await using var app = new TestApp(provider, demo: true);
@@ -52,6 +75,7 @@ public abstract class FirstStartTests(string provider)
 
         var login = await File.ReadAllTextAsync(Path.Combine(app.ContentRoot, "demo-login.txt"), ct);
         Assert.Contains("sam@amends.demo", login, StringComparison.Ordinal);
+        Assert.Contains("demo-hint", await app.Anonymous.GetStringAsync("/login", ct), StringComparison.Ordinal);
         Assert.Contains("alex@amends.demo", login, StringComparison.Ordinal);
     }
 }

@@ -151,3 +151,21 @@ public sealed class LoginThrottleTests() : TestApp("Sqlite", settings: new()
         public new Task<(HttpClient Client, string Location)> SignInAsync(string email, string password) => base.SignInAsync(email, password);
     }
 }
+
+/// <summary>The API reference is a reference, not a storefront.</summary>
+[Collection(SqliteCollection.Name)]
+public sealed class ApiReferenceTests(SqliteApp app)
+{
+    [Fact]
+    public async Task The_api_reference_page_has_no_upsell_buttons_and_no_telemetry()
+    {
+        var page = await app.Anonymous.GetStringAsync("/api-docs/", TestContext.Current.CancellationToken);
+        var config = page.Replace(" ", "", StringComparison.Ordinal);
+
+        Assert.Contains("\"hideClientButton\":true", config, StringComparison.Ordinal);
+        Assert.Contains("\"telemetry\":false", config, StringComparison.Ordinal);
+        Assert.Contains("\"showDeveloperTools\":\"never\"", config, StringComparison.Ordinal);
+        Assert.Matches("\"agent\":\\{\"disabled\":true", config);
+        Assert.Matches("\"mcp\":\\{\"disabled\":true", config);
+    }
+}
