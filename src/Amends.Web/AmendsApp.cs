@@ -202,6 +202,8 @@ public static class AmendsApp
         services.AddScoped<CaseTemplates>();
         services.AddScoped<Promises>();
         services.AddScoped<Features.Remedies.Ledger>();
+        services.AddOptions<Features.Remedies.LedgerKeyOptions>().Bind(builder.Configuration.GetSection("Amends:Ledger"));
+        services.AddSingleton<Features.Remedies.LedgerKeys>();
         services.AddScoped<Features.Remedies.Remedies>();
         services.AddScoped<Features.Remedies.Catalogue>();
         services.AddScoped<Features.Remedies.Limits>();

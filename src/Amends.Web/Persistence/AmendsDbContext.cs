@@ -42,6 +42,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Remedies.LedgerEntry> Ledger => Set<Amends.Domain.Remedies.LedgerEntry>();
 
+    public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
+
     public DbSet<Amends.Domain.Remedies.RemedyCatalogueItem> RemedyCatalogue => Set<Amends.Domain.Remedies.RemedyCatalogueItem>();
 
     public abstract bool IsPostgres { get; }

@@ -49,6 +49,8 @@ internal sealed class DatabaseInitializer(
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
 
+        await LedgerTriggers.EnsureAsync(db, logger, cancellationToken);
+
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
         foreach (var role in Enum.GetNames<Role>())
         {
@@ -147,7 +149,7 @@ internal sealed class DatabaseInitializer(
             return;
         }
 
-        var seeder = new DemoData(db, users, time, logger);
+        var seeder = new DemoData(db, users, time, services.GetRequiredService<Features.Remedies.LedgerKeys>(), logger);
         var apiKey = string.IsNullOrWhiteSpace(bootstrap.ApiKey) ? Infrastructure.ApiKeys.Generate() : null;
         await seeder.SeedAsync(admin, generated, apiKey, ct);
 

@@ -24,7 +24,7 @@ public sealed record LedgerEntryDto(
 /// on SQLite the transaction begins IMMEDIATE (the database's one writer); on PostgreSQL it takes a transaction-scoped
 /// advisory lock, which holds across all app instances. Grants are made at human speed, so one lock for all is cheap.
 /// </summary>
-public sealed class Ledger(AmendsDbContext db, TimeProvider time)
+public sealed class Ledger(AmendsDbContext db, TimeProvider time, LedgerKeys keys)
 {
     /// <summary>The advisory lock key on PostgreSQL ("AMENDSLG").</summary>
     private const long LockKey = 0x414D454E44534C47;
@@ -32,6 +32,7 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private LedgerEntry? _last;
+    private LedgerHead? _head;
     private bool _lastLoaded;
 
     /// <summary>Runs <paramref name="work"/> holding the ledger lock; saves and commits when it succeeds, else rolls back.</summary>
@@ -77,16 +78,40 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
             throw new InvalidOperationException("Ledger entries are appended inside Ledger.WriteAsync, which holds the lock.");
         }
 
+        var key = keys.Current;
         if (!_lastLoaded)
         {
             _last = await db.Ledger.AsNoTracking().OrderByDescending(e => e.Sequence).FirstOrDefaultAsync(ct);
+            _head = await db.LedgerHeads.SingleOrDefaultAsync(h => h.Id == LedgerHead.SingletonId, ct);
             _lastLoaded = true;
+
+            // The first entry under a new key says so: where keying starts (after unkeyed entries) or a rotation.
+            if (_last is not null && _last.KeyId != key.Id)
+            {
+                Add(LedgerEntry.Append(_last, now, _last.KeyId is null ? "ledger.keyed" : "ledger.key_rotated", null, "system", "ledger", null, null, null,
+                    _last.KeyId is null ? null : Serialize(new { keyId = _last.KeyId }), Serialize(new { keyId = key.Id }), null, key));
+            }
         }
 
-        var entry = LedgerEntry.Append(_last, now, action, by?.Id.Value, by?.Name ?? "system", subject, caseId,
-            amount?.Minor, amount?.Currency, Serialize(before), Serialize(after), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+        Add(LedgerEntry.Append(_last, now, action, by?.Id.Value, by?.Name ?? "system", subject, caseId,
+            amount?.Minor, amount?.Currency, Serialize(before), Serialize(after), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), key));
+    }
+
+    /// <summary>Adds the entry and moves the head to it, in the same unit of work.</summary>
+    private void Add(LedgerEntry entry)
+    {
         db.Ledger.Add(entry);
         _last = entry;
+        if (_head is null)
+        {
+            _head = new LedgerHead();
+            db.LedgerHeads.Add(_head);
+        }
+
+        _head.Sequence = entry.Sequence;
+        _head.Hash = entry.Hash;
+        _head.KeyId = keys.Current.Id;
+        _head.Mac = LedgerEntry.HeadMac(keys.Current, entry.Sequence, entry.Hash);
     }
 
     public async Task<Paged<LedgerEntryDto>> ListAsync(Guid? caseId, string? action, int page, int pageSize, CancellationToken ct)
@@ -107,10 +132,13 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
         return new Paged<LedgerEntryDto>([.. items.Select(LedgerEntryDto.From)], total, page, pageSize);
     }
 
-    /// <summary>Walks the whole chain in order, a page at a time, recomputing every hash.</summary>
+    /// <summary>Walks the whole chain in order, a page at a time, recomputing every hash; then checks its end against the head.</summary>
     public async Task<LedgerVerification> VerifyAsync(CancellationToken ct)
     {
-        var checker = new LedgerVerification.Checker();
+        // One snapshot for head and chain, so appends made while it runs are neither "missing" nor "added outside".
+        await using var snapshot = await SnapshotAsync(ct);
+        var head = await db.LedgerHeads.AsNoTracking().SingleOrDefaultAsync(h => h.Id == LedgerHead.SingletonId, ct);
+        var checker = new LedgerVerification.Checker(keys.Find);
         long after = 0;
         while (true)
         {
@@ -128,6 +156,7 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
             after = page[^1].Sequence;
         }
 
+        checker.CheckHead(head?.Sequence, head?.Hash, head?.KeyId, head?.Mac);
         return checker.Result();
     }
 
@@ -146,6 +175,20 @@ public sealed class Ledger(AmendsDbContext db, TimeProvider time)
             ];
             await writer.WriteLineAsync(string.Join(',', fields.Select(Csv.Field)));
         }
+    }
+
+    private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> SnapshotAsync(CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            return await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        }
+
+        // A deferred SQLite transaction reads one WAL snapshot without taking the write lock.
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
+        return await db.Database.UseTransactionAsync(connection.BeginTransaction(deferred: true), ct)
+            ?? throw new InvalidOperationException("No transaction.");
     }
 
     private static string? Serialize(object? value) => value is null ? null : JsonSerializer.Serialize(value, Json);

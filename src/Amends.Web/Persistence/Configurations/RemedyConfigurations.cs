@@ -64,8 +64,22 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
         builder.Property(e => e.Reason).HasMaxLength(RemedyOffer.MaxTextLength);
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
+        builder.Property(e => e.KeyId).HasMaxLength(12);
         builder.HasIndex(e => e.CaseId);
         builder.HasIndex(e => e.At);
+    }
+}
+
+internal sealed class LedgerHeadConfiguration : IEntityTypeConfiguration<LedgerHead>
+{
+    public void Configure(EntityTypeBuilder<LedgerHead> builder)
+    {
+        builder.ToTable("LedgerHead");
+        builder.HasKey(h => h.Id);
+        builder.Property(h => h.Id).ValueGeneratedNever();
+        builder.Property(h => h.Hash).HasMaxLength(64);
+        builder.Property(h => h.KeyId).HasMaxLength(12);
+        builder.Property(h => h.Mac).HasMaxLength(64);
     }
 }
 

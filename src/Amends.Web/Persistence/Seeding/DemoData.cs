@@ -15,7 +15,7 @@ namespace Amends.Web.Persistence.Seeding;
 /// state across every failure category, each built through the domain so its timeline reads as it happened.
 /// Deterministic (fixed seed), so screenshots and walkthroughs match.
 /// </summary>
-internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, TimeProvider time, ILogger logger)
+internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, TimeProvider time, Features.Remedies.LedgerKeys keys, ILogger logger)
 {
     public const string AdminEmail = "admin@amends.demo";
     public const string AdminName = "Avery Admin";
@@ -333,7 +333,7 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
     /// <summary>The demo offers and their history on the ledger, in the order it happened, so the chain verifies.</summary>
     private async Task SeedRemediesAsync(List<RemedyOffer> offers, CancellationToken ct)
     {
-        var ledger = new Features.Remedies.Ledger(db, time);
+        var ledger = new Features.Remedies.Ledger(db, time, keys);
         var result = await ledger.WriteAsync(async _ =>
         {
             db.Offers.AddRange(offers);
