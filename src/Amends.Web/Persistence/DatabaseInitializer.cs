@@ -155,7 +155,7 @@ internal sealed class DatabaseInitializer(
 
         var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, generated, apiKey);
         var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFileFor(db.IsPostgres));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        DataFolder.Ensure(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, login, ct);
         if (!OperatingSystem.IsWindows())
         {

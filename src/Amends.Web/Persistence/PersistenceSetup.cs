@@ -34,7 +34,7 @@ internal static class PersistenceSetup
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 var path = Path.Combine(environment.ContentRootPath, "data", "amends.db");
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                DataFolder.Ensure(Path.GetDirectoryName(path)!);
                 connectionString = $"Data Source={path}";
             }
 

@@ -67,7 +67,7 @@ public sealed class LedgerKeys
             return File.ReadAllText(path).Trim();
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Persistence.DataFolder.Ensure(Path.GetDirectoryName(path)!);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
