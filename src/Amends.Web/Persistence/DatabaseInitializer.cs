@@ -151,10 +151,10 @@ internal sealed class DatabaseInitializer(
 
         var seeder = new DemoData(db, users, time, services.GetRequiredService<Features.Remedies.LedgerKeys>(), logger);
         var apiKey = string.IsNullOrWhiteSpace(bootstrap.ApiKey) ? Infrastructure.ApiKeys.Generate() : null;
-        await seeder.SeedAsync(admin, generated, apiKey, ct);
+        var staff = await seeder.SeedAsync(admin, GeneratePassword, apiKey, ct);
 
-        var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, generated, apiKey);
         var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFileFor(db.IsPostgres));
+        var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, staff, apiKey, settings.DemoLoginFileFor(db.IsPostgres));
         DataFolder.Ensure(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, login, ct);
         if (!OperatingSystem.IsWindows())

@@ -77,6 +77,11 @@ public abstract class FirstStartTests(string provider)
         Assert.Contains("sam@amends.demo", login, StringComparison.Ordinal);
         Assert.Contains("demo-hint", await app.Anonymous.GetStringAsync("/login", ct), StringComparison.Ordinal);
         Assert.Contains("alex@amends.demo", login, StringComparison.Ordinal);
+
+        // Every demo user has a password of their own.
+        var passwords = System.Text.RegularExpressions.Regex.Matches(login, @"@amends\.demo  /  (\S+)").Select(m => m.Groups[1].Value).ToList();
+        Assert.True(passwords.Count >= 6, login);
+        Assert.Equal(passwords.Count, passwords.Distinct().Count());
     }
 }
 

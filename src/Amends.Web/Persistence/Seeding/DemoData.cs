@@ -88,18 +88,31 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         "Long-standing customer, be generous.",
     ];
 
-    public static string LoginText(string adminEmail, string adminPassword, string staffPassword, string? apiKey) =>
-        $"""
-        ================ Amends demo login ================
-          Admin:       {adminEmail}  /  {adminPassword}
-          Supervisor:  {SupervisorEmail}  /  {staffPassword}
-          Agent:       {AgentEmail}  /  {staffPassword}
-        {(apiKey is null ? "" : $"  Admin API key (Authorization: Bearer …): {apiKey}\n")}  Shown once; kept in data/demo-login.txt. Not valid anywhere else.
-        ===================================================
-        """;
-
-    public async Task SeedAsync(AppUser admin, string staffPassword, string? adminApiKey, CancellationToken ct)
+    /// <summary>The demo login: every demo user with a password of their own.</summary>
+    public static string LoginText(string adminEmail, string adminPassword, IReadOnlyList<(string Email, Role Role, string Password)> staff, string? apiKey, string file)
     {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("================ Amends demo login ================");
+        text.AppendLine($"  {"Admin:",-12} {adminEmail}  /  {adminPassword}");
+        foreach (var (email, role, password) in staff)
+        {
+            text.AppendLine($"  {role + ":",-12} {email}  /  {password}");
+        }
+
+        if (apiKey is not null)
+        {
+            text.AppendLine($"  Admin API key (Authorization: Bearer …): {apiKey}");
+        }
+
+        text.AppendLine($"  Shown once; kept in {file}. Not valid anywhere else.");
+        text.Append("===================================================");
+        return text.ToString();
+    }
+
+    /// <summary>Seeds the demo data set; returns each demo staff member's generated password.</summary>
+    public async Task<IReadOnlyList<(string Email, Role Role, string Password)>> SeedAsync(AppUser admin, Func<string> newPassword, string? adminApiKey, CancellationToken ct)
+    {
+        var passwords = new List<(string Email, Role Role, string Password)>();
         var now = time.GetUtcNow();
         var faker = new Faker("en") { Random = new Randomizer(20261123) };
 
@@ -128,7 +141,9 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 TeamId = team == 0 ? care.Id : billing.Id,
                 CreatedAt = now.UtcDateTime,
             };
-            var result = await users.CreateAsync(user, staffPassword);
+            var password = newPassword();
+            passwords.Add((email, role, password));
+            var result = await users.CreateAsync(user, password);
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
@@ -320,6 +335,7 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         await db.SaveChangesAsync(ct);
         await SeedRemediesAsync(offers, ct);
         logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Offers} remedy offers, {Staff} staff", customers.Count, cases.Count, offers.Count, staff.Count + 1);
+        return passwords;
     }
 
     private static RemedyType RemedyFor(FailureCategory category) => category switch
