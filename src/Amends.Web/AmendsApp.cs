@@ -60,6 +60,7 @@ public static class AmendsApp
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<AmendsDbContext>()
             .AddSignInManager()
+            .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<AmendsClaimsPrincipalFactory>();
 
         services.AddAuthentication(auth =>

@@ -76,6 +76,8 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             var user = await a.CreateUserAsync(a.Admin, Role.Agent, "matrix");
             return new(HttpMethod.Put, $"/api/users/{user.Id}", new { displayName = "Renamed", role = "Agent", teamId = a.Team.Id, isActive = true });
         }),
+        new("POST", "/api/users/{id:guid}/password", Role.Admin, async a =>
+            Post($"/api/users/{(await a.CreateUserAsync(a.Admin, Role.Agent, "forgetful")).Id}/password", new { newPassword = "A-New-Long-Passphrase-9" })),
         new("GET", "/api/users/me/away", Role.Agent, _ => Get("/api/users/me/away")),
         new("POST", "/api/users/me/away", Role.Agent, _ => Task.FromResult(Post("/api/users/me/away", new { until = TimeProvider.System.GetUtcNow().AddHours(1) })),
             async client => (await client.DeleteAsync("/api/users/me/away")).Dispose()),

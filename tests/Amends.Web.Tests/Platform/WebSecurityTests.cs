@@ -87,6 +87,21 @@ public abstract partial class WebSecurityTests(TestApp app)
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task An_admin_resets_a_password_the_old_one_stops_working_and_the_ledger_says_who()
+    {
+        var user = await app.CreateUserAsync(app.Admin, Role.Agent, "forgot");
+
+        using var weak = await app.Admin.PostJsonAsync($"/api/users/{user.Id}/password", new { newPassword = "password1234" });
+        await app.Admin.PostJsonAsync<Amends.Web.Features.Admin.UserDto>($"/api/users/{user.Id}/password", new { newPassword = "Brand-New-Passphrase-42" });
+
+        await weak.AssertProblemAsync(HttpStatusCode.BadRequest, "user.invalid_newPassword");
+        Assert.Contains("error=invalid", (await SignInAsync(user.Email!, "Test-Password-123")).Location, StringComparison.Ordinal);
+        Assert.DoesNotContain("error=", (await SignInAsync(user.Email!, "Brand-New-Passphrase-42")).Location, StringComparison.Ordinal);
+        var entries = await app.Admin.GetJsonAsync<Amends.Web.Features.Cases.Paged<Amends.Web.Features.Remedies.LedgerEntryDto>>("/api/ledger?action=user.password_reset&pageSize=100");
+        Assert.Contains(entries.Items, e => e.Subject == $"user:{user.Id}" && e.ActorId == app.AdminUser.Id);
+    }
+
     /// <summary>A browser-like client: cookies kept, the login form's antiforgery token sent back.</summary>
     protected async Task<HttpClient> SignedInAsync(string email)
     {

@@ -42,6 +42,14 @@ public static class AdminEndpoints
                 return result.IsSuccess ? TypedResults.Created($"/api/users/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
             })
             .RequireAuthorization(Policies.Admin).WithName("CreateUser").WithSummary("Create a user with a role");
+        users.MapPost("/{id:guid}/password", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
+                Guid id, ResetPasswordRequest request, Users handler, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await handler.ResetPasswordAsync(id, request, user.UserId().Value, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+            })
+            .RequireAuthorization(Policies.Admin).WithName("ResetPassword")
+            .WithSummary("Give a user a new password (12+ characters, not a common one); their sessions end; on the ledger");
         users.MapPut("/{id:guid}", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (
                 Guid id, UpdateUserRequest request, Users handler, ClaimsPrincipal user, CancellationToken ct) =>
             {

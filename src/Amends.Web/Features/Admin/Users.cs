@@ -10,6 +10,9 @@ namespace Amends.Web.Features.Admin;
 /// <summary>A user as others see them. <see cref="Email"/> is given to admins (and to the user themselves) only.</summary>
 public sealed record UserDto(Guid Id, string? Email, string DisplayName, Role Role, Guid? TeamId, string? TeamName, bool IsActive, DateTime CreatedAt, DateTime? AwayUntil = null);
 
+/// <summary>An admin sets a new password for a user who lost theirs (self-service reset by e-mail comes with the outbox).</summary>
+public sealed record ResetPasswordRequest([property: Required, StringLength(200)] string? NewPassword);
+
 public sealed record CreateUserRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
     [property: Required, StringLength(200)] string? DisplayName,
@@ -148,6 +151,34 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
             await userManager.UpdateSecurityStampAsync(user);
         }
 
+        return await GetAsync(id, ct);
+    }
+
+    /// <summary>
+    /// Replaces the user's password with one the admin gives them, under the same rules as any password; their sessions
+    /// and sign-ins end (security stamp), their API keys too. On the ledger, without the password.
+    /// </summary>
+    public async Task<Result<UserDto>> ResetPasswordAsync(Guid id, ResetPasswordRequest request, Guid actingUser, CancellationToken ct)
+    {
+        var user = await userManager.FindByIdAsync(id.ToString());
+        if (user is null)
+        {
+            return DomainError.NotFound("user.not_found", $"There is no user {id}.");
+        }
+
+        var token = await userManager.GeneratePasswordResetTokenAsync(user);
+        var reset = await userManager.ResetPasswordAsync(user, token, request.NewPassword!);
+        if (!reset.Succeeded)
+        {
+            return IdentityError(reset, "newPassword");
+        }
+
+        var actor = await ActorAsync(actingUser, ct);
+        await ledger.WriteAsync(async now =>
+        {
+            await ledger.AppendAsync("user.password_reset", actor, $"user:{id}", null, null, null, new { user = user.Email }, null, now, ct);
+            return Result<bool>.Ok(true);
+        }, ct);
         return await GetAsync(id, ct);
     }
 
