@@ -166,6 +166,11 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
             return DomainError.NotFound("user.not_found", $"There is no user {id}.");
         }
 
+        if (string.IsNullOrEmpty(request.NewPassword))
+        {
+            return DomainError.Invalid("user.invalid_newPassword", "newPassword", "Enter the new password.");
+        }
+
         var token = await userManager.GeneratePasswordResetTokenAsync(user);
         var reset = await userManager.ResetPasswordAsync(user, token, request.NewPassword!);
         if (!reset.Succeeded)
