@@ -215,6 +215,7 @@ public static class AmendsApp
         services.AddScoped<Features.FollowUp.Feedback>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
+        services.AddScoped<CustomerData>();
         services.AddScoped<Users>();
         services.AddScoped<Teams>();
         services.AddScoped<ApiKeyAdmin>();

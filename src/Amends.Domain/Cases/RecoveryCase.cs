@@ -699,6 +699,13 @@ public sealed class RecoveryCase
         return error;
     }
 
+    /// <summary>The customer's data was erased at their request: the free text they wrote goes; the case's figures stay.</summary>
+    public void EraseCustomerText(DateTimeOffset now)
+    {
+        FollowUpComment = null;
+        Touch(now);
+    }
+
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
     public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now)
     {

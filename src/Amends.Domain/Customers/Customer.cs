@@ -56,6 +56,25 @@ public sealed class Customer
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>When the customer's personal data was erased at their request (UTC); null while it is kept.</summary>
+    public DateTime? ErasedAt { get; private set; }
+
+    public const string ErasedName = "Erased customer";
+
+    /// <summary>
+    /// Erases what identifies the person (name, e-mail, phone, every contact point, preferred channel) and keeps what
+    /// the statistics need (tier, lifetime value, when they became a customer). Erasing twice is harmless.
+    /// </summary>
+    public void Erase(DateTimeOffset now)
+    {
+        Name = ErasedName;
+        Email = null;
+        Phone = null;
+        PreferredChannel = null;
+        _contactPoints.Clear();
+        ErasedAt ??= now.UtcDateTime;
+    }
+
     /// <summary>Every contact point, e-mail and phone included.</summary>
     public IEnumerable<ContactPoint> AllContactPoints()
     {

@@ -65,6 +65,12 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/customers/", Role.Agent, _ => Task.FromResult(Post("/api/customers", new { name = "Matrix customer" }))),
         new("GET", "/api/customers/", Role.Agent, _ => Get("/api/customers?q=a")),
         new("GET", "/api/customers/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}")),
+        new("GET", "/api/customers/{id:guid}/export", Role.Admin, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}/export")),
+        new("POST", "/api/customers/{id:guid}/erase", Role.Admin, async a =>
+        {
+            var customer = await a.Admin.CustomerAsync();
+            return Post($"/api/customers/{customer.Id}/erase", new { confirm = customer.Id.ToString() });
+        }),
         new("GET", "/api/users/", Role.Agent, _ => Get("/api/users")),
         new("GET", "/api/users/me", Role.Agent, _ => Get("/api/users/me")),
         new("POST", "/api/users/", Role.Admin, a => Task.FromResult(Post("/api/users", new

@@ -37,6 +37,31 @@ public static class CustomerEndpoints
         })
         .WithName("GetCustomer").WithSummary("A customer with their case history");
 
+        customers.MapGet("/{id:guid}/export", async Task<Results<Ok<object>, ProblemHttpResult>> (
+            Guid id, CustomerData data, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
+        {
+            var result = await data.ExportAsync(id, user.ToActor(), ct);
+            if (!result.IsSuccess)
+            {
+                return result.Error!.ToProblem();
+            }
+
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"customer-{id}.json\"";
+            return TypedResults.Ok(result.Value);
+        })
+        .RequireAuthorization(Policies.Admin)
+        .WithName("ExportCustomer").WithSummary("Everything held about one customer, as JSON (profile, contact points, cases, messages, timeline, promises, remedies); on the ledger");
+
+        customers.MapPost("/{id:guid}/erase", async Task<Results<Ok<ErasureResult>, ProblemHttpResult>> (
+            Guid id, EraseCustomerRequest request, CustomerData data, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var result = await data.EraseAsync(id, request, user.ToActor(), ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .RequireAuthorization(Policies.Admin)
+        .WithName("EraseCustomer").WithSummary("Erase a customer's personal data for good (confirm: their id): name, contact points and the text they wrote; "
+            + "the anonymised cases and the ledger stay; on the ledger");
+
         return app;
     }
 }

@@ -289,6 +289,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("LifetimeValueCurrency")
                         .IsRequired()
                         .HasMaxLength(3)

@@ -284,6 +284,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LifetimeValueCurrency")
                         .IsRequired()
                         .HasMaxLength(3)

@@ -1,0 +1,134 @@
+using System.ComponentModel.DataAnnotations;
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+using Amends.Web.Features.Cases;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amends.Web.Features.Customers;
+
+/// <summary>Erasing is for good: <see cref="Confirm"/> must repeat the customer's id.</summary>
+public sealed record EraseCustomerRequest(
+    [property: Required, StringLength(64)] string? Confirm,
+    [property: StringLength(1000)] string? Reason = null);
+
+public sealed record ErasureResult(Guid CustomerId, DateTime ErasedAt, int Cases, int MessagesErased);
+
+/// <summary>
+/// A customer's data on request (GDPR articles 15, 17 and 20): everything Amends holds about them as one JSON document,
+/// and erasure, which anonymises the person everywhere (name, contact points, the text they wrote) and keeps the
+/// anonymised cases, so the figures and the money ledger stay whole. Admins only; both are on the ledger.
+/// </summary>
+public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, TimeProvider time)
+{
+    public const string ErasedText = "[erased at the customer's request]";
+
+    public async Task<Result<object>> ExportAsync(Guid id, Actor by, CancellationToken ct)
+    {
+        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == new CustomerId(id), ct);
+        if (customer is null)
+        {
+            return DomainError.NotFound("customer.not_found", $"There is no customer {id}.");
+        }
+
+        var cases = await db.Cases.AsNoTracking().Include(c => c.Timeline).Where(c => c.CustomerId == customer.Id).OrderBy(c => c.CreatedAt).ToListAsync(ct);
+        var caseIds = cases.Select(c => c.Id).ToList();
+        var promises = (await db.Promises.AsNoTracking().Where(p => caseIds.Contains(p.CaseId)).ToListAsync(ct)).ToLookup(p => p.CaseId);
+        var offers = (await db.Offers.AsNoTracking().Where(o => caseIds.Contains(o.CaseId)).ToListAsync(ct)).ToLookup(o => o.CaseId);
+        var now = time.GetUtcNow();
+
+        object document = new
+        {
+            exportedAt = now.UtcDateTime,
+            customer = new
+            {
+                id = customer.Id.Value,
+                customer.Name,
+                customer.Email,
+                customer.Phone,
+                customer.PreferredChannel,
+                customer.Tier,
+                lifetimeValue = MoneyDto.From(customer.LifetimeValue),
+                contactPoints = customer.AllContactPoints().Select(p => new { p.Channel, p.Address }),
+                customer.CreatedAt,
+                customer.ErasedAt,
+            },
+            cases = cases.Select(c => new
+            {
+                id = c.Id.Value,
+                c.Category,
+                c.Severity,
+                c.Priority,
+                c.Channel,
+                c.Summary,
+                c.Status,
+                c.Outcome,
+                c.CreatedAt,
+                c.ResolvedAt,
+                c.ClosedAt,
+                c.Resolution,
+                c.FollowUpScore,
+                c.FollowUpComment,
+
+                // Everything on the shared timeline except internal notes, which are staff's working notes, not the customer's data.
+                messages = c.Timeline.Where(e => e.Kind is TimelineEntryKind.MessageIn or TimelineEntryKind.MessageOut).OrderBy(e => e.Sequence)
+                    .Select(e => new { e.At, direction = e.Kind == TimelineEntryKind.MessageIn ? "In" : "Out", e.Channel, e.Body }),
+                timeline = c.Timeline.Where(e => e.Kind != TimelineEntryKind.Note).OrderBy(e => e.Sequence)
+                    .Select(e => new { e.At, e.Kind, e.Body, e.FromStatus, e.ToStatus }),
+                promises = promises[c.Id].Select(p => new { p.Text, p.DueAt, p.Status, p.SettledAt }),
+                remedies = offers[c.Id].Select(o => new
+                {
+                    o.Status,
+                    o.CreatedAt,
+                    o.Currency,
+                    options = o.Options.Select(x => new { x.Type, x.Description, x.AmountMinor }),
+                    chosen = o.Chosen?.Description,
+                    o.FulfilledAt,
+                }),
+            }),
+        };
+
+        var written = await ledger.WriteAsync(async at =>
+        {
+            await ledger.AppendAsync("customer.exported", by, $"customer:{id}", null, null, null, new { cases = cases.Count }, null, at, ct);
+            return Result<bool>.Ok(true);
+        }, ct);
+        return written.IsSuccess ? Result<object>.Ok(document) : written.Error!;
+    }
+
+    public async Task<Result<ErasureResult>> EraseAsync(Guid id, EraseCustomerRequest request, Actor by, CancellationToken ct)
+    {
+        if (!Guid.TryParse(request.Confirm, out var confirmed) || confirmed != id)
+        {
+            return DomainError.Invalid("customer.erase_unconfirmed", "confirm",
+                "Erasure cannot be undone: send the customer's id as 'confirm' to go ahead.");
+        }
+
+        return await ledger.WriteAsync(async now =>
+        {
+            var customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == new CustomerId(id), ct);
+            if (customer is null)
+            {
+                return DomainError.NotFound("customer.not_found", $"There is no customer {id}.");
+            }
+
+            customer.Erase(now);
+            var cases = await db.Cases.Where(c => c.CustomerId == customer.Id).ToListAsync(ct);
+            foreach (var c in cases)
+            {
+                c.EraseCustomerText(now);
+            }
+
+            var caseIds = cases.Select(c => c.Id).ToList();
+            var messages = await db.TimelineEntries
+                .Where(e => caseIds.Contains(e.CaseId) && e.Kind == TimelineEntryKind.MessageIn && e.Body != ErasedText)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Body, ErasedText), ct);
+
+            // The ledger names the subject and the counts, never the erased data.
+            await ledger.AppendAsync("customer.erased", by, $"customer:{id}", null, null, null, new { cases = cases.Count, messages },
+                string.IsNullOrWhiteSpace(request.Reason) ? "At the customer's request" : request.Reason, now, ct);
+            return Result<ErasureResult>.Ok(new ErasureResult(id, customer.ErasedAt!.Value, cases.Count, messages));
+        }, ct);
+    }
+}
