@@ -228,6 +228,43 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cover_goes_to_the_team_s_agents_and_to_a_supervisor_only_when_no_agent_can()
+    {
+        var team = await _app.Admin.PostJsonAsync<Amends.Web.Features.Admin.TeamDto>("/api/teams", new { name = "Cover " + Guid.NewGuid().ToString("N")[..6] });
+        async Task<Amends.Web.Features.Admin.UserDto> Member(string role, string name) =>
+            await _app.Admin.PostJsonAsync<Amends.Web.Features.Admin.UserDto>("/api/users", new
+            {
+                email = $"{name}-{Guid.NewGuid():N}@amends.test", displayName = name, password = "Test-Password-123", role, teamId = team.Id,
+            });
+        var supervisor = await Member("Supervisor", "Lead");
+        var admin = await Member("Admin", "Boss");
+        var first = await Member("Agent", "First");
+        var second = await Member("Agent", "Second");
+        var away = await Member("Agent", "Leaving");
+        foreach (var i in Enumerable.Range(0, 6))
+        {
+            await _app.Admin.PostJsonAsync<CaseDetail>("/api/cases", new { customerId = (await _app.Admin.CustomerAsync()).Id, category = "Other", summary = $"Cover me {i}", channel = "Email", ownerId = away.Id });
+        }
+
+        var status = await (await _app.ClientForUserAsync(_app.Admin, away)).PostJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away", new { until = _clock.GetUtcNow().AddDays(1) });
+
+        Assert.Equal(6, status.Covered.Count);
+        Assert.All(status.Covered, c => Assert.Contains(c.CoverOwnerId, new Guid?[] { first.Id, second.Id }));
+        Assert.Equal(3, status.Covered.Count(c => c.CoverOwnerId == first.Id));
+
+        // With both agents away too, the supervisor (or the admin) covers.
+        foreach (var i in Enumerable.Range(0, 2))
+        {
+            await _app.Admin.PostJsonAsync<CaseDetail>("/api/cases", new { customerId = (await _app.Admin.CustomerAsync()).Id, category = "Other", summary = $"Second's {i}", channel = "Email", ownerId = second.Id });
+        }
+
+        await (await _app.ClientForUserAsync(_app.Admin, first)).PostJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away", new { until = _clock.GetUtcNow().AddDays(1) });
+        var lastCovered = await (await _app.ClientForUserAsync(_app.Admin, second)).PostJsonAsync<Amends.Web.Features.Cover.AwayStatus>("/api/users/me/away", new { until = _clock.GetUtcNow().AddDays(1) });
+        Assert.Equal(2, lastCovered.Covered.Count);
+        Assert.All(lastCovered.Covered, c => Assert.Contains(c.CoverOwnerId, new Guid?[] { supervisor.Id, admin.Id }));
+    }
+
+    [Fact]
     public async Task An_owner_going_away_has_their_cases_covered_by_the_lightest_loaded_teammate_until_they_return()
     {
         var busy = await _app.CreateUserAsync(_app.Admin, Amends.Domain.Teams.Role.Agent, "busy");

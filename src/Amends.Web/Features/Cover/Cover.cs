@@ -16,7 +16,8 @@ public sealed record CoveredCase(Guid CaseId, string Summary, Guid CoverOwnerId,
 public sealed record AwayStatus(DateTime? AwayUntil, IReadOnlyList<CoveredCase> Covered);
 
 /// <summary>
-/// Away and cover: while an owner is away, each of their open cases is covered by the teammate with the lightest load
+/// Away and cover: while an owner is away, each of their open cases is covered by the teammate (an agent of the same
+/// team who is not away; a supervisor only when no agent is) with the lightest load
 /// (open cases owned or covered), who sees the case summary first. The owner stays the customer's named contact, and
 /// the cases return to them alone when they come back (or when the away time ends, by the due-work sweep).
 /// </summary>
@@ -35,9 +36,26 @@ public sealed class Cover(AmendsDbContext db, TimeProvider time, SlaClocks clock
         var open = true;
         var cases = await db.Cases.Where(c => c.OwnerId == me && c.IsOpen == open).ToListAsync(ct);
         var at = now.UtcDateTime;
-        var teammates = await db.Users.AsNoTracking()
+        var available = await db.Users.AsNoTracking()
             .Where(u => u.Id != me.Value && u.IsActive && u.TeamId != null && u.TeamId == user.TeamId && (u.AwayUntil == null || u.AwayUntil <= at))
             .ToListAsync(ct);
+
+        // Cover is agents' work: the team's agents who are here share it; a supervisor covers only when no agent can.
+        var availableIds = available.Select(u => u.Id).ToList();
+        var agentRole = nameof(Amends.Domain.Teams.Role.Agent);
+        var agentIds = (await (from ur in db.UserRoles
+                               join r in db.Roles on ur.RoleId equals r.Id
+                               where availableIds.Contains(ur.UserId)
+                               group r.Name by ur.UserId into roles
+                               select new { UserId = roles.Key, Roles = roles.ToList() }).ToListAsync(ct))
+            .Where(x => x.Roles.All(name => name == agentRole))
+            .Select(x => x.UserId)
+            .ToHashSet();
+        var teammates = available.Where(u => agentIds.Contains(u.Id)).ToList();
+        if (teammates.Count == 0)
+        {
+            teammates = available;
+        }
         if (cases.Count > 0 && teammates.Count == 0)
         {
             return DomainError.Conflict("cover.no_teammate", "Nobody in your team is available to cover your cases; ask your supervisor to reassign them.");
