@@ -32,3 +32,27 @@ public sealed class CustomerDataJourneyTests(BrowserApp browser)
         Assert.Equal(0, await agent.Locator("[data-testid=customer-data]").CountAsync());
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class ReportLabelTests(BrowserApp browser)
+{
+    private TestApp App => browser.App;
+
+    [Fact]
+    public async Task The_cost_report_names_categories_as_the_rest_of_the_UI_does()
+    {
+        var c = await App.Agent.CaseAsync(category: "BillingError", ownerId: App.AgentUser.Id);
+        var offer = await App.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/cases/{c.Id}/offers",
+            new { options = new[] { new { type = "Refund", amountMinor = 1_500L } } });
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/offers/{offer.Id}/choice", new { optionId = offer.Options[0].Id });
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Remedies.OfferDto>($"/api/offers/{offer.Id}/fulfil", new { reference = "R-7" });
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
+
+        await page.GotoAsync("/reports/cost");
+
+        var table = page.Locator("[data-testid=cost-report]");
+        await Assertions.Expect(table).ToContainTextAsync("Billing error");
+        await Assertions.Expect(table).Not.ToContainTextAsync("BillingError");
+    }
+}
