@@ -342,6 +342,48 @@ public abstract class RemedyTests(TestApp app)
         Assert.DoesNotContain((await client.GetJsonAsync<CaseDetail>($"/api/cases/{caseId}")).Timeline, e => e.Body == "racing");
     }
 
+    [Fact]
+    public async Task Closing_a_case_withdraws_the_offers_nobody_chose_with_the_reason_on_the_ledger()
+    {
+        var (agent, client) = await NewUserAsync(Role.Agent);
+        var caseId = await CaseOwnedByAsync(agent);
+        var open = await OfferAsync(client, caseId, 1_000);
+        var waiting = await OfferAsync(client, caseId, 4_900);
+
+        await client.ActAsync(caseId, "close", new { outcome = "Withdrawn", reason = "Customer cancelled" });
+
+        var panel = await client.GetJsonAsync<RemedyPanel>($"/api/cases/{caseId}/remedies");
+        Assert.All(panel.Offers, o => Assert.Equal(OfferStatus.Withdrawn, o.Status));
+        Assert.Equal(0, panel.Authority.HeldOnCaseMinor);
+        var withdrawn = (await app.Admin.GetJsonAsync<Paged<LedgerEntryDto>>($"/api/ledger?caseId={caseId}&action=offer.withdrawn")).Items;
+        Assert.Equal(new[] { open.Id, waiting.Id }.Order(), withdrawn.Select(e => Guid.Parse(e.Subject["offer:".Length..])).Order());
+        Assert.All(withdrawn, e => Assert.Equal(Amends.Web.Features.Remedies.Remedies.ClosedReason, e.Reason));
+        Assert.True((await app.Admin.GetJsonAsync<LedgerVerification>("/api/ledger/verify")).Intact);
+    }
+
+    [Fact]
+    public async Task A_case_closed_in_the_background_has_its_unchosen_offers_withdrawn_by_housekeeping()
+    {
+        var (agent, client) = await NewUserAsync(Role.Agent);
+        var caseId = await CaseOwnedByAsync(agent);
+        var offer = await OfferAsync(client, caseId, 1_000);
+        await using (var scope = app.Scope())
+        {
+            // As the follow-up sweep's close does: the case row changes, no person is involved.
+            var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+            await db.Cases.Where(c => c.Id == new Amends.Domain.Common.CaseId(caseId))
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.Status, Amends.Domain.Cases.CaseStatus.Closed), Ct);
+        }
+
+        await using (var scope = app.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Amends.Web.Jobs.Housekeeping>().WithdrawOnClosedCasesAsync(scope.ServiceProvider, Ct);
+        }
+
+        var panel = await client.GetJsonAsync<RemedyPanel>($"/api/cases/{caseId}/remedies");
+        Assert.Equal(OfferStatus.Withdrawn, panel.Offers.Single(o => o.Id == offer.Id).Status);
+    }
+
     private async Task<(UserDto User, HttpClient Client)> NewUserAsync(Role role)
     {
         var user = await app.CreateUserAsync(app.Admin, role, role.ToString().ToLowerInvariant());

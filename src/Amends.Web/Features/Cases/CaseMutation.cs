@@ -10,7 +10,7 @@ namespace Amends.Web.Features.Cases;
 /// The shared shape of every change to a case: load it, check who may (<see cref="CaseAccess"/>), check the caller's version, let the domain apply the change,
 /// save with the version as concurrency token (a stale write is a 409), tell the change feed, return the new state.
 /// </summary>
-public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks)
+public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks, Remedies.Ledger ledger)
 {
     public async Task<Result<CaseDetail>> ApplyAsync(
         Guid id,
@@ -36,6 +36,7 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         }
 
         var versionBefore = recoveryCase.Version;
+        var wasClosed = recoveryCase.Status == CaseStatus.Closed;
         var now = time.GetUtcNow();
         var error = await change(recoveryCase, now);
         if (error is not null)
@@ -46,6 +47,24 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         if (recoveryCase.Version != versionBefore)
         {
             await clocks.ReconcileAsync(recoveryCase, now, ct);
+            if (!wasClosed && recoveryCase.Status == CaseStatus.Closed
+                && await db.Offers.AnyAsync(o => o.CaseId == recoveryCase.Id && (o.Status == Amends.Domain.Remedies.OfferStatus.Offered || o.Status == Amends.Domain.Remedies.OfferStatus.AwaitingApproval), ct))
+            {
+                // Withdrawing offers is a ledger change: the case's change and the withdrawals commit together, under its lock.
+                var closed = await ledger.WriteAsync(async at =>
+                {
+                    await Remedies.Remedies.WithdrawUnchosenAsync(db, ledger, recoveryCase, null, at, ct);
+                    return Result<bool>.Ok(true);
+                }, ct);
+                if (!closed.IsSuccess)
+                {
+                    return closed.Error!;
+                }
+
+                await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Updated, recoveryCase.TeamId, recoveryCase.OwnerId));
+                return await reader.GetAsync(id, ct);
+            }
+
             try
             {
                 await db.SaveChangesAsync(ct);

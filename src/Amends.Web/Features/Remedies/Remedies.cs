@@ -384,6 +384,29 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             ? $"{offer.Options[0].Description} ({new Money(offer.Options[0].AmountMinor, offer.Currency)})"
             : $"a choice of {offer.Options.Count} remedies (up to {offer.MaxValue})";
 
+    /// <summary>
+    /// A case that closes withdraws its offers nobody chose (offered, or waiting for approval), each on the ledger with the
+    /// reason, so no closed case keeps value on hold. Runs inside <see cref="Ledger.WriteAsync{T}"/>.
+    /// </summary>
+    public static async Task<int> WithdrawUnchosenAsync(AmendsDbContext db, Ledger ledger, RecoveryCase c, Actor? by, DateTimeOffset now, CancellationToken ct)
+    {
+        var open = await db.Offers.Where(o => o.CaseId == c.Id && (o.Status == OfferStatus.Offered || o.Status == OfferStatus.AwaitingApproval)).ToListAsync(ct);
+        var withdrawn = 0;
+        foreach (var offer in open)
+        {
+            var before = Snapshot(offer, now);
+            if (offer.Withdraw(ClosedReason, now) is null)
+            {
+                await ledger.AppendAsync("offer.withdrawn", by, $"offer:{offer.Id}", c.Id.Value, offer.MaxValue, before, Snapshot(offer, now), ClosedReason, now, ct);
+                withdrawn++;
+            }
+        }
+
+        return withdrawn;
+    }
+
+    public const string ClosedReason = "The case closed before the customer chose";
+
     private static object Snapshot(RemedyOffer o, DateTimeOffset now) => new
     {
         status = o.StatusAt(now).ToString(),
