@@ -56,3 +56,29 @@ public sealed class ReportLabelTests(BrowserApp browser)
         await Assertions.Expect(table).Not.ToContainTextAsync("BillingError");
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class ChangeBannerTests(BrowserApp browser)
+{
+    private TestApp App => browser.App;
+
+    [Fact]
+    public async Task The_user_s_own_change_never_raises_the_banner_and_someone_else_s_shows_what_changed()
+    {
+        var summary = "Banner " + Guid.NewGuid().ToString("N")[..6];
+        var c = await App.Agent.CaseAsync(summary: summary, ownerId: App.AgentUser.Id);
+        var page = await browser.NewPageAsync();
+        var workspace = await (await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password)).OpenAsync(summary);
+
+        // The agent's own change, from another tab (the API as them): shown, no warning.
+        await App.Agent.PostJsonAsync<Amends.Web.Features.Cases.PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "Call back tomorrow", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) });
+        await Assertions.Expect(workspace.Timeline.Filter(new() { HasText = "Call back tomorrow" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=stale-banner]")).ToHaveCountAsync(0);
+
+        await App.Supervisor.ActAsync(c.Id, "notes", new { body = "Customer rang the shop too" });
+
+        await Assertions.Expect(page.Locator("[data-testid=stale-banner]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=stale-changes]")).ToContainTextAsync("Customer rang the shop too");
+        await Assertions.Expect(page.Locator("[data-testid=stale-changes]")).ToContainTextAsync(App.SupervisorUser.DisplayName);
+    }
+}
