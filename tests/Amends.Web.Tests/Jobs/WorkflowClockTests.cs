@@ -32,6 +32,35 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
 
     private Task<CaseDetail> Get(Guid id) => _app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{id}");
 
+    [Theory]
+    [InlineData("Medium")]
+    [InlineData("Critical")]
+    public async Task The_at_risk_and_breached_views_hold_exactly_the_cases_whose_badge_says_so(string severity)
+    {
+        var c = await _app.Agent.CaseAsync(severity: severity, summary: "Risk rule " + Guid.NewGuid().ToString("N")[..6]);
+        var due = c.AcknowledgeBy!.Value;
+        var warn = c.Sla.AcknowledgeWarnAt!.Value;
+        var instants = new[] { warn.AddMinutes(-1), warn.AddMinutes(1), due.AddMinutes(-16), due.AddMinutes(-14), due.AddMinutes(-1), due.AddMinutes(1) }
+            .Where(t => t > _clock.GetUtcNow().UtcDateTime).Order().ToList();
+        var states = new List<string>();
+
+        foreach (var instant in instants)
+        {
+            _clock.Advance(instant - _clock.GetUtcNow().UtcDateTime);
+            var row = (await _app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={c.Customer.Id}")).Items.Single();
+            var badge = Amends.Web.Features.Sla.SlaRisk.State(row.AcknowledgeBy ?? row.ResolveBy, row.SlaWarnAt, row.SlaPaused, row.SlaBreached, _clock.GetUtcNow().UtcDateTime);
+            var atRisk = (await _app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={c.Customer.Id}&sla=at-risk")).Total == 1;
+            var breached = (await _app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={c.Customer.Id}&sla=breached")).Total == 1;
+
+            Assert.True(atRisk == (badge == "risk"), $"{instant:O}: badge {badge}, in At risk: {atRisk}");
+            Assert.True(breached == (badge == "breached"), $"{instant:O}: badge {badge}, in Breached: {breached}");
+            states.Add(badge);
+        }
+
+        Assert.Contains("risk", states);
+        Assert.Equal("breached", states[^1]);
+    }
+
     [Fact]
     public async Task An_unacknowledged_case_is_warned_at_80_percent_then_breaches_and_lands_in_the_supervisor_queue()
     {

@@ -73,6 +73,11 @@ public abstract class FirstStartTests(string provider)
         Assert.Contains("Admin", roles);
         Assert.True(await db.TimelineEntries.CountAsync(ct) > await db.Cases.CountAsync(ct) * 2);
 
+        // Every inbox view has something to show, At risk included.
+        var root = app.NewClient(TestApp.BootstrapKey);
+        Assert.True((await root.GetJsonAsync<Paged<CaseListItem>>("/api/cases?status=open&sla=at-risk")).Total > 0, "no case at risk in the demo");
+        Assert.True((await root.GetJsonAsync<Paged<CaseListItem>>("/api/cases?status=open&sla=breached")).Total > 0, "no breached case in the demo");
+
         var login = await File.ReadAllTextAsync(Path.Combine(app.ContentRoot, "demo-login.txt"), ct);
         Assert.Contains("sam@amends.demo", login, StringComparison.Ordinal);
         Assert.Contains("demo-hint", await app.Anonymous.GetStringAsync("/login", ct), StringComparison.Ordinal);

@@ -128,14 +128,19 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
         {
             case null or "":
                 break;
+            // The same rule as the SLA badge (Sla.SlaRisk): the clock that is running is the acknowledge clock until the case
+            // is acknowledged, then the resolve clock (null while paused, waiting on the customer).
             case "breached":
-                cases = cases.Where(c => c.Status != CaseStatus.Closed && (c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached));
+                cases = cases.Where(c => c.Status != CaseStatus.Closed && (c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached
+                    || (c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy <= at)
+                    || (c.Sla.AcknowledgeBy == null && c.Sla.ResolveBy != null && c.Sla.ResolveBy <= at)));
                 break;
             case "at-risk":
-                // Not breached yet, but past the warning point of the clock that is running.
+                var stretch = at + Sla.SlaRisk.FinalStretch;
                 cases = cases.Where(c => c.Status != CaseStatus.Closed && !c.Sla.AcknowledgeBreached && !c.Sla.ResolveBreached
-                    && ((c.Sla.AcknowledgeWarnAt != null && c.Sla.AcknowledgeWarnAt <= at) || (c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy <= at)
-                        || (c.Sla.AcknowledgeBy == null && ((c.Sla.ResolveWarnAt != null && c.Sla.ResolveWarnAt <= at) || (c.Sla.ResolveBy != null && c.Sla.ResolveBy <= at)))));
+                    && ((c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy > at && ((c.Sla.AcknowledgeWarnAt != null && c.Sla.AcknowledgeWarnAt <= at) || c.Sla.AcknowledgeBy <= stretch))
+                        || (c.Sla.AcknowledgeBy == null && c.Sla.ResolveBy != null && c.Sla.ResolveBy > at
+                            && ((c.Sla.ResolveWarnAt != null && c.Sla.ResolveWarnAt <= at) || c.Sla.ResolveBy <= stretch))));
                 break;
             default:
                 return DomainError.Invalid("case.sla_filter_invalid", "sla", "sla is 'at-risk' or 'breached'.");

@@ -235,6 +235,19 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
                 policy = casePlaybook.SlaPolicy;
             }
 
+            if (i is 0 or 12 or 24)
+            {
+                // A few new cases near their deadline, whatever the time of day, so the At risk view has something to show:
+                // opened so that 85 % of the acknowledge time (in the team's hours) has passed.
+                opened = OpenedAgo(calendar, policy.For(recoveryCase.Priority).AcknowledgeWithin * 0.85, now);
+                recoveryCase = RecoveryCase.Open(customer, category, recoveryCase.Severity, recoveryCase.Channel, recoveryCase.Summary, null, opened, repeat).Value;
+                recoveryCase.MoveToTeam(team.Id, agents[0].ToActor(), opened);
+                if (playbooks.TryGetValue(category, out var again))
+                {
+                    recoveryCase.ApplyPlaybook(again);
+                }
+            }
+
             void Sync(DateTimeOffset when) => recoveryCase.ReconcileSla(policy, calendar, when);
             Sync(opened);
             recoveryCase.RecordMessage(true, recoveryCase.Channel, faker.PickRandom(CustomerMessages), null, opened.AddMinutes(1));
@@ -336,6 +349,27 @@ internal sealed class DemoData(AmendsDbContext db, UserManager<AppUser> users, T
         await SeedRemediesAsync(offers, ct);
         logger.LogInformation("Seeded demo data: {Customers} customers, {Cases} cases, {Offers} remedy offers, {Staff} staff", customers.Count, cases.Count, offers.Count, staff.Count + 1);
         return passwords;
+    }
+
+    /// <summary>The moment from which <paramref name="elapsed"/> of business time has passed by <paramref name="now"/> (a binary search).</summary>
+    private static DateTimeOffset OpenedAgo(BusinessCalendar calendar, TimeSpan elapsed, DateTimeOffset now)
+    {
+        var earliest = now.AddDays(-30);
+        var latest = now;
+        for (var step = 0; step < 40; step++)
+        {
+            var middle = earliest + ((latest - earliest) / 2);
+            if (calendar.Between(middle, now) > elapsed)
+            {
+                earliest = middle;
+            }
+            else
+            {
+                latest = middle;
+            }
+        }
+
+        return latest;
     }
 
     private static RemedyType RemedyFor(FailureCategory category) => category switch
