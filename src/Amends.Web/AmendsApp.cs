@@ -161,6 +161,7 @@ public static class AmendsApp
 
             return Task.CompletedTask;
         }));
+        builder.AddAmendsTelemetry();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
 
@@ -257,6 +258,7 @@ public static class AmendsApp
             Predicate = check => check.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthTags.WriteAsync,
         }).AllowAnonymous();
+        app.MapAmendsTelemetry();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-docs", scalar => scalar
             .WithTitle("Amends API")

@@ -19,7 +19,7 @@ public interface IDueWorkHandler
 /// delete the claimed rows in one transaction. The delete only counts rows this sweep still owns, so if a lease ran
 /// out and another instance took a row over, this sweep's transaction rolls back and the row is done exactly once.
 /// </summary>
-public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDueWorkHandler> handlers, CaseChangeFeed feed, TimeProvider time, ILogger<DueWorkSweeper> logger)
+public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDueWorkHandler> handlers, CaseChangeFeed feed, TimeProvider time, Infrastructure.AmendsMetrics metrics, ILogger<DueWorkSweeper> logger)
 {
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
@@ -27,6 +27,14 @@ public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDue
 
     /// <summary>Claims and processes one batch; returns how many rows it completed.</summary>
     public async Task<int> SweepOnceAsync(int batchSize, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var done = await SweepAsync(batchSize, ct);
+        metrics.Swept(time.GetElapsedTime(started), done);
+        return done;
+    }
+
+    private async Task<int> SweepAsync(int batchSize, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var owner = Guid.CreateVersion7();

@@ -50,6 +50,11 @@ internal sealed class SlaCheckHandler : IDueWorkHandler
             if (breaches.Count > 0)
             {
                 c.Escalate(EscalationReason.SlaBreach, string.Join("; ", breaches), null, now);
+                var metrics = services.GetRequiredService<Infrastructure.AmendsMetrics>();
+                foreach (var breach in events.Where(e => e.Breach))
+                {
+                    metrics.SlaBreached(breach.Clock.ToString());
+                }
             }
 
             writer.UpdateCase(c, loaded);

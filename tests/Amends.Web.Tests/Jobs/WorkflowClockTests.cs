@@ -89,6 +89,8 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
         var queue = await _app.Supervisor.GetJsonAsync<List<EscalationItem>>("/api/escalations");
         var item = Assert.Single(queue, i => i.CaseId == c.Id);
         Assert.True(item.Breached);
+        var metricsText = await _app.Anonymous.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains(metricsText.Split('\n'), l => l.StartsWith("amends_sla_breaches_total{", StringComparison.Ordinal) && l.Contains("clock=\"Acknowledge\"", StringComparison.Ordinal));
     }
 
     [Fact]

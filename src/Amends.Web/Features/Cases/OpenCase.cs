@@ -18,7 +18,7 @@ public sealed record OpenCaseRequest(
     Guid? TeamId = null,
     Guid? OwnerId = null);
 
-public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks, Playbooks.PlaybookLibrary playbooks)
+public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFeed feed, CaseReader reader, Sla.SlaClocks clocks, Playbooks.PlaybookLibrary playbooks, AmendsMetrics metrics)
 {
     /// <summary>A second case for the same customer within this window is a repeat failure.</summary>
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(90);
@@ -117,6 +117,7 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
             return await reader.GetAsync(raced.Value, ct);
         }
 
+        metrics.CaseOpened(recoveryCase.Category.ToString());
         await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Created, recoveryCase.TeamId, recoveryCase.OwnerId));
         return await reader.GetAsync(recoveryCase.Id.Value, ct);
     }
