@@ -45,7 +45,15 @@ public static class AmendsApp
         // First among the hosted services: the schema must exist before anything (data protection keys included) reads it.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<Jobs.DueWorker>();
-        services.AddDataProtection().SetApplicationName("Amends").PersistKeysToDbContext<AmendsDbContext>();
+        var protection = services.AddDataProtection().SetApplicationName("Amends").PersistKeysToDbContext<AmendsDbContext>();
+
+        // The key ring (it signs sign-in cookies and follow-up links) is stored in the database; with a certificate from
+        // configuration it is encrypted there, so a copy of the database cannot forge a session.
+        if (builder.Configuration["Amends:DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            protection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                certificatePath, builder.Configuration["Amends:DataProtection:CertificatePassword"]));
+        }
 
         services.AddIdentityCore<AppUser>(identity =>
             {
