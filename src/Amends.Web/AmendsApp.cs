@@ -178,6 +178,8 @@ public static class AmendsApp
         services.AddScoped<UiActions>();
         services.AddOptions<LoginOptions>().Bind(builder.Configuration.GetSection("Amends:Login"));
         services.AddSingleton<LoginThrottle>();
+        services.AddMemoryCache();
+        services.AddScoped<TwoFactor>();
         if (security.TrustedProxies.Length > 0)
         {
             services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded =>
@@ -253,6 +255,7 @@ public static class AmendsApp
 
         app.UseAuthentication();
         app.UseMiddleware<CookieApiWriteGuard>();
+        app.UseMiddleware<TwoFactorEnforcement>();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseMiddleware<IdempotencyMiddleware>();

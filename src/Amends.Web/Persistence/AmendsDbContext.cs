@@ -44,6 +44,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<LedgerHead> LedgerHeads => Set<LedgerHead>();
 
+    public DbSet<RoleSetting> RoleSettings => Set<RoleSetting>();
+
     public DbSet<Amends.Domain.Remedies.RemedyCatalogueItem> RemedyCatalogue => Set<Amends.Domain.Remedies.RemedyCatalogueItem>();
 
     public abstract bool IsPostgres { get; }

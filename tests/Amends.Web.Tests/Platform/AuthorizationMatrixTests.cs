@@ -139,6 +139,10 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/ledger/", Role.Admin, _ => Get("/api/ledger?pageSize=5")),
         new("GET", "/api/ledger/verify", Role.Admin, _ => Get("/api/ledger/verify")),
         new("GET", "/api/ledger/export", Role.Admin, _ => Get("/api/ledger/export")),
+        new("GET", "/api/security/two-factor", Role.Admin, _ => Get("/api/security/two-factor")),
+
+        // Setting it to false keeps the shared app as it is for the other tests (cookie sign-ins of agents).
+        new("PUT", "/api/security/two-factor/{role}", Role.Admin, _ => Task.FromResult(new Call(HttpMethod.Put, "/api/security/two-factor/Supervisor", new { required = false }))),
         new("GET", "/api/api-keys/", Role.Admin, _ => Get("/api/api-keys")),
         new("POST", "/api/api-keys/", Role.Admin, _ => Task.FromResult(Post("/api/api-keys", new { name = "matrix" }))),
         new("DELETE", "/api/api-keys/{id:guid}", Role.Admin, async a =>

@@ -42,10 +42,46 @@ public static class AccountEndpoints
 
             // No lockout: the throttle slows guessing down without letting anyone lock a colleague out.
             var result = await signIn.PasswordSignInAsync(user, password, isPersistent: true, lockoutOnFailure: false);
+            if (result.RequiresTwoFactor)
+            {
+                return Results.Redirect($"/login/2fa?returnUrl={Uri.EscapeDataString(back)}");
+            }
 
             return result.Succeeded
                 ? Results.LocalRedirect(back)
                 : Results.Redirect($"/login?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(back)}");
+        })
+        .AllowAnonymous()
+        .ExcludeFromDescription();
+
+        // The second step: a code from the authenticator app, or one of the recovery codes (each works once).
+        app.MapPost("/account/login/2fa", async (
+            [FromForm] string? code,
+            [FromForm] string? returnUrl,
+            SignInManager<AppUser> signIn,
+            LoginThrottle throttle,
+            HttpContext http) =>
+        {
+            var back = SafeReturnUrl(returnUrl);
+            var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+            if (user is null)
+            {
+                return Results.Redirect("/login?error=expired");
+            }
+
+            if (!throttle.TryAcquire(http.Connection.RemoteIpAddress?.ToString(), "2fa:" + user.Id))
+            {
+                return Results.Redirect($"/login/2fa?error=slow&returnUrl={Uri.EscapeDataString(back)}");
+            }
+
+            var typed = (code ?? "").Trim();
+            var digits = TwoFactor.Digits(typed);
+            var result = digits.Length == 6 && digits.Length == typed.Replace(" ", "", StringComparison.Ordinal).Length
+                ? await signIn.TwoFactorAuthenticatorSignInAsync(digits, isPersistent: true, rememberClient: false)
+                : await signIn.TwoFactorRecoveryCodeSignInAsync(typed.Replace(" ", "", StringComparison.Ordinal));
+            return result.Succeeded
+                ? Results.LocalRedirect(back)
+                : Results.Redirect($"/login/2fa?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
         })
         .AllowAnonymous()
         .ExcludeFromDescription();

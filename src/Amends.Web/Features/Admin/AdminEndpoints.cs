@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Amends.Domain.Teams;
 using Amends.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -93,6 +94,20 @@ public static class AdminEndpoints
             })
             .WithName("RevokeApiKey").WithSummary("Revoke an API key");
 
+        var security = app.MapGroup("/api/security").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        security.MapGet("/two-factor", async (Features.Account.TwoFactor twoFactor, CancellationToken ct) => TypedResults.Ok(await twoFactor.RequirementsAsync(ct)))
+            .WithName("TwoFactorRequirements").WithSummary("Which roles must sign in with a second factor");
+        security.MapPut("/two-factor/{role}", async Task<Results<Ok<IReadOnlyDictionary<Role, bool>>, ProblemHttpResult>> (
+                Role role, TwoFactorRequirement request, Features.Account.TwoFactor twoFactor, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var result = await twoFactor.SetRequiredAsync(role, request.Required, user.ToActor(), ct);
+                return result.IsSuccess ? TypedResults.Ok(await twoFactor.RequirementsAsync(ct)) : result.Error!.ToProblem();
+            })
+            .WithName("RequireTwoFactor").WithSummary("Require (or stop requiring) two-factor sign-in for a role; members who have not set it up are sent to set it up; on the ledger");
+
         return app;
     }
 }
+
+/// <summary>Whether a role must sign in with a second factor.</summary>
+public sealed record TwoFactorRequirement(bool Required);

@@ -83,6 +83,16 @@ internal sealed class LedgerHeadConfiguration : IEntityTypeConfiguration<LedgerH
     }
 }
 
+internal sealed class RoleSettingConfiguration : IEntityTypeConfiguration<RoleSetting>
+{
+    public void Configure(EntityTypeBuilder<RoleSetting> builder)
+    {
+        builder.ToTable("RoleSettings");
+        builder.HasKey(s => s.Role);
+        builder.Property(s => s.Role).HasMaxLength(16);
+    }
+}
+
 internal sealed class RemedyCatalogueItemConfiguration : IEntityTypeConfiguration<RemedyCatalogueItem>
 {
     public void Configure(EntityTypeBuilder<RemedyCatalogueItem> builder)

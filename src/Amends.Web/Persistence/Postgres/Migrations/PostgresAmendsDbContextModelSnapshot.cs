@@ -889,6 +889,20 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.ToTable("LedgerHead", (string)null);
                 });
 
+            modelBuilder.Entity("Amends.Web.Persistence.RoleSetting", b =>
+                {
+                    b.Property<string>("Role")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("RequireTwoFactor")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Role");
+
+                    b.ToTable("RoleSettings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

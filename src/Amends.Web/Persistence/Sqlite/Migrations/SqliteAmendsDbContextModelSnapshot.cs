@@ -884,6 +884,20 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.ToTable("LedgerHead", (string)null);
                 });
 
+            modelBuilder.Entity("Amends.Web.Persistence.RoleSetting", b =>
+                {
+                    b.Property<string>("Role")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireTwoFactor")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Role");
+
+                    b.ToTable("RoleSettings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

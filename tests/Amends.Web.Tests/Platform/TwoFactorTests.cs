@@ -1,0 +1,144 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Amends.Domain.Teams;
+using Amends.Web.Features.Account;
+using Amends.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Amends.Web.Tests.Platform;
+
+/// <summary>Two-factor sign-in: set up with an authenticator code, the second step at sign-in, recovery codes, and a role that requires it.</summary>
+public abstract partial class TwoFactorTests(string provider) : IAsyncLifetime
+{
+    private TestApp _app = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = new TestApp(provider);
+        await _app.InitializeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task With_two_factor_on_a_password_alone_does_not_sign_in_a_code_does_and_a_recovery_code_works_once()
+    {
+        var user = await _app.CreateUserAsync(_app.Admin, Role.Agent, "careful");
+        var (key, recovery) = await EnableAsync(user.Id);
+        Assert.Equal(TwoFactor.RecoveryCodeCount, recovery.Count);
+
+        var (client, location) = await SignInAsync(user.Email!, "Test-Password-123");
+        Assert.StartsWith("/login/2fa", location, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/users/me", Ct)).StatusCode);
+        Assert.Contains("error=invalid", await SecondStepAsync(client, "000000" == Totp(key) ? "111111" : "000000"), StringComparison.Ordinal);
+        Assert.Equal("/", await SecondStepAsync(client, Totp(key)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/users/me", Ct)).StatusCode);
+
+        var (again, _) = await SignInAsync(user.Email!, "Test-Password-123");
+        Assert.Equal("/", await SecondStepAsync(again, recovery[0]));
+        var (third, _) = await SignInAsync(user.Email!, "Test-Password-123");
+        Assert.Contains("error=invalid", await SecondStepAsync(third, recovery[0]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_that_requires_it_sends_its_members_to_set_it_up_and_the_ledger_says_who_required_it()
+    {
+        var user = await _app.CreateUserAsync(_app.Admin, Role.Agent, "required");
+        var apiKeyClient = await _app.ClientForUserAsync(_app.Admin, user);
+        using (var request = new HttpRequestMessage(HttpMethod.Put, "/api/security/two-factor/Agent") { Content = System.Net.Http.Json.JsonContent.Create(new { required = true }) })
+        {
+            using var set = await _app.Admin.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var (client, location) = await SignInAsync(user.Email!, "Test-Password-123");
+        Assert.Equal("/", location);
+
+        using var api = await client.GetAsync("/api/cases", Ct);
+        await api.AssertProblemAsync(HttpStatusCode.Forbidden, "auth.two_factor_required");
+        using var page = await client.GetAsync("/", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/me", page.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/me", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await apiKeyClient.GetAsync("/api/cases", Ct)).StatusCode);
+
+        await EnableAsync(user.Id);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/cases", Ct)).StatusCode);
+        await using var scope = _app.Scope();
+        Assert.True((await scope.ServiceProvider.GetRequiredService<TwoFactor>().DisableAsync(user.Id)).Error?.Code == "two_factor.required");
+        var entries = await _app.Admin.GetJsonAsync<Amends.Web.Features.Cases.Paged<Amends.Web.Features.Remedies.LedgerEntryDto>>("/api/ledger?action=security.two_factor");
+        Assert.Contains(entries.Items, e => e.Subject == "role:Agent" && e.ActorId == _app.AdminUser.Id);
+    }
+
+    private async Task<(string Key, IReadOnlyList<string> Recovery)> EnableAsync(Guid userId)
+    {
+        await using var scope = _app.Scope();
+        var twoFactor = scope.ServiceProvider.GetRequiredService<TwoFactor>();
+        var setup = await twoFactor.BeginAsync(userId);
+        var key = setup.SharedKey.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        Assert.Contains($"secret={key}", setup.AuthenticatorUri, StringComparison.Ordinal);
+        var wrong = await twoFactor.EnableAsync(userId, "12345");
+        Assert.Equal("two_factor.code_invalid", wrong.Error?.Code);
+        var enabled = await twoFactor.EnableAsync(userId, Totp(key));
+        Assert.True(enabled.IsSuccess, enabled.Error?.Message);
+        return (key, enabled.Value);
+    }
+
+    private async Task<(HttpClient Client, string Location)> SignInAsync(string email, string password)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
+        var token = Token(await client.GetStringAsync("/login", Ct));
+        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = email, ["password"] = password, ["__RequestVerificationToken"] = token,
+        }), Ct);
+        return (client, response.Headers.Location!.ToString());
+    }
+
+    private static async Task<string> SecondStepAsync(HttpClient client, string code)
+    {
+        var token = Token(await client.GetStringAsync("/login/2fa", Ct));
+        using var response = await client.PostAsync("/account/login/2fa", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["code"] = code, ["__RequestVerificationToken"] = token,
+        }), Ct);
+        return response.Headers.Location!.ToString();
+    }
+
+    private static string Token(string form) => AntiforgeryField().Match(form).Groups["token"].Value;
+
+    /// <summary>RFC 6238 with RFC 4226's truncation, as authenticator apps compute it: HMAC-SHA1, 30-second steps, 6 digits.</summary>
+    private static string Totp(string base32Key)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var bits = string.Concat(base32Key.TrimEnd('=').Select(c => Convert.ToString(alphabet.IndexOf(c), 2).PadLeft(5, '0')));
+        var key = Enumerable.Range(0, bits.Length / 8).Select(i => Convert.ToByte(bits.Substring(i * 8, 8), 2)).ToArray();
+        var step = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / 30;
+        var counter = BitConverter.GetBytes(step);
+        if (BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(counter);
+        }
+
+#pragma warning disable CA5350 // TOTP is defined on HMAC-SHA1 (RFC 6238's default); authenticator apps use it.
+        var hash = HMACSHA1.HashData(key, counter);
+#pragma warning restore CA5350
+        var offset = hash[^1] & 0x0f;
+        var value = ((hash[offset] & 0x7f) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
+        return (value % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"|type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
+    private static partial Regex AntiforgeryField();
+}
+
+public sealed class TwoFactorTestsOnSqlite() : TwoFactorTests("Sqlite");
+
+public sealed class TwoFactorTestsOnPostgres() : TwoFactorTests("Postgres");
