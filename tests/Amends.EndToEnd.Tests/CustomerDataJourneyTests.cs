@@ -82,3 +82,37 @@ public sealed class ChangeBannerTests(BrowserApp browser)
         await Assertions.Expect(page.Locator("[data-testid=stale-changes]")).ToContainTextAsync(App.SupervisorUser.DisplayName);
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class ComposerTests(BrowserApp browser)
+{
+    private TestApp App => browser.App;
+
+    [Fact]
+    public async Task A_draft_survives_leaving_the_case_a_template_never_replaces_it_and_a_placeholder_left_stops_the_send()
+    {
+        var summary = "Composer " + Guid.NewGuid().ToString("N")[..6];
+        var c = await App.Agent.CaseAsync(summary: summary, category: "LateDelivery", ownerId: App.AgentUser.Id);
+        var page = await browser.NewPageAsync();
+        var inbox = await new LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
+        await inbox.OpenAsync(summary);
+        await page.ClickAsync("[data-testid=tab-reply]");
+        var reply = page.Locator("[data-testid=reply-input] textarea").First;
+        await reply.FillAsync("Dear Ana, I checked with the depot.");
+
+        await page.GotoAsync("/");
+        await page.GotoAsync($"/cases/{c.Id}");
+        await page.ClickAsync("[data-testid=tab-reply]");
+        await Assertions.Expect(reply).ToHaveValueAsync("Dear Ana, I checked with the depot.");
+
+        await page.ClickAsync("[data-testid=template-ProgressUpdate]");
+        var text = await reply.InputValueAsync();
+        Assert.StartsWith("Dear Ana, I checked with the depot.", text, StringComparison.Ordinal);
+        Assert.Contains("[what has happened]", text, StringComparison.Ordinal);
+
+        await page.ClickAsync("[data-testid=send-reply]");
+        await Assertions.Expect(page.Locator("[data-testid=reply-input]")).ToContainTextAsync("Fill in [what has happened]");
+        var stored = await App.Agent.GetJsonAsync<Amends.Web.Features.Cases.CaseDetail>($"/api/cases/{c.Id}");
+        Assert.DoesNotContain(stored.Timeline, e => e.Kind == Amends.Domain.Cases.TimelineEntryKind.MessageOut);
+    }
+}

@@ -448,6 +448,11 @@ public sealed class RecoveryCase
             return DomainError.Invalid("case.message_sender_required", "direction", "An outbound message needs a sender.");
         }
 
+        if (!inbound && Playbooks.TemplatePlaceholders.First(text) is { } placeholder)
+        {
+            return DomainError.Invalid("case.message_placeholder_left", "body", $"Fill in {placeholder} before sending: the customer would see it as written.");
+        }
+
         Touch(now);
         if (!inbound)
         {

@@ -2,6 +2,11 @@
 window.amends = {
   // Minutes to add to a local wall-clock time (yyyy-MM-ddTHH:mm) to get UTC, as Date.getTimezoneOffset gives them.
   timezoneOffsetMinutes: (local) => new Date(local).getTimezoneOffset(),
+  // Unsent replies and notes, per case, in this browser only; an empty text removes the draft.
+  draft: {
+    get: (key) => localStorage.getItem('amends.draft.' + key),
+    set: (key, text) => text ? localStorage.setItem('amends.draft.' + key, text) : localStorage.removeItem('amends.draft.' + key),
+  },
 };
 
 // Single-key shortcuts (WCAG 2.1.4: they can be switched off, and never fire while typing).

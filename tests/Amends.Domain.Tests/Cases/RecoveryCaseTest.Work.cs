@@ -18,6 +18,28 @@ public sealed partial class RecoveryCaseTest
         Assert.Equal(at.UtcDateTime, c.UpdatedAt);
     }
 
+    [Theory]
+    [InlineData("Hi Ana, an update: [what has happened]. More soon.", "[what has happened]")]
+    [InlineData("Done: [what we did].", "[what we did]")]
+    public void A_message_to_the_customer_with_a_placeholder_left_is_not_sent(string body, string placeholder)
+    {
+        var c = _build.New();
+
+        var error = c.RecordMessage(false, Channel.Email, body, CaseBuilder.Anna, _build.Now());
+
+        Assert.Equal("case.message_placeholder_left", error!.Code);
+        Assert.Contains(placeholder, error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, c.Version);
+    }
+
+    [Theory]
+    [InlineData(false, "Your refund [Order 5521] is on its way [1].")]
+    [InlineData(true, "You wrote [what has happened] in your template, ha")]
+    public void Brackets_of_the_agent_s_own_or_in_what_the_customer_wrote_pass(bool inbound, string body)
+    {
+        Assert.Null(_build.New().RecordMessage(inbound, Channel.Email, body, inbound ? null : CaseBuilder.Anna, _build.Now()));
+    }
+
     [Fact]
     public void A_rejected_change_leaves_version_and_timeline_alone()
     {
