@@ -228,9 +228,23 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         await Assertions.Expect(inbox.Row(created.Summary)).ToBeVisibleAsync();
 
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("inbox-phone") });
 
         Assert.False(overflow, "The inbox scrolls sideways on a phone.");
+        await Assertions.Expect(inbox.Row(created.Summary).Locator("[data-testid=sla-badge]")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("inbox-phone") });
+
+        // The case itself: every action within reach, nothing cut off at the right.
+        await page.GotoAsync($"/cases/{created.Id}");
+        await new CasePage(page).WaitAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("case-phone"), FullPage = true });
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 391, $"The case page is {width} px wide on a 390 px phone.");
+        foreach (var action in new[] { "[data-testid=action-start]", "[data-testid=tab-reply]" })
+        {
+            var box = await page.Locator(action).BoundingBoxAsync();
+            Assert.True(box is not null && box.X >= 0 && box.X + box.Width <= 390, $"{action} is cut off: {box?.X} + {box?.Width}");
+        }
     }
 
     [GeneratedRegex(@"\d+ new")]
