@@ -24,7 +24,15 @@ public sealed class RemedyJourneyTests(BrowserApp browser)
         await Assertions.Expect(panel.Locator("[data-testid=authority]")).ToContainTextAsync("EUR 50.00");
 
         await panel.Locator("[data-testid=option-remedy]").SelectOptionAsync(new SelectOptionValue { Label = "Full refund (EUR 100.00)" });
-        await Assertions.Expect(panel.Locator("input[data-testid=option-amount], [data-testid=option-amount] input")).ToHaveValueAsync("100.00");
+        var amount = panel.Locator("input[data-testid=option-amount], [data-testid=option-amount] input");
+        await Assertions.Expect(amount).ToHaveValueAsync("100.00");
+
+        // Before submitting, the form says what will happen: above 50.00 it waits for approval, within it it does not.
+        await Assertions.Expect(panel.Locator("[data-testid=offer-preview]")).ToContainTextAsync("will wait for approval");
+        await amount.FillAsync("20");
+        await Assertions.Expect(panel.Locator("[data-testid=offer-preview]")).ToContainTextAsync("Within your authority");
+        await amount.FillAsync("100");
+        await Assertions.Expect(panel.Locator("[data-testid=offer-preview]")).ToContainTextAsync("will wait for approval");
         await panel.Locator("[data-testid=make-offer]").ClickAsync();
 
         await Assertions.Expect(panel.Locator("[data-testid=remedy-notice]")).ToContainTextAsync("waits for approval");
