@@ -63,6 +63,36 @@ public abstract class SlaReportTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Follow_up_answers_staff_recorded_are_counted_apart_from_the_customers_own()
+    {
+        var own = await ResolvedAsync();
+        var byPhone = await ResolvedAsync();
+        await using (var scope = _app.Scope())
+        {
+            // The customer's own answer, as their signed link records it.
+            var feedback = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Amends.Web.Features.FollowUp.Feedback>(scope.ServiceProvider);
+            Assert.True((await feedback.AnswerAsync(own, 5, null, TestContext.Current.CancellationToken)).IsSuccess);
+        }
+
+        await _app.Agent.ActAsync(byPhone, "follow-up", new { score = 4 });
+
+        var report = await _app.Supervisor.GetJsonAsync<SlaReportResult>($"/api/reports/sla?groupBy=None&from={_clock.GetUtcNow().AddDays(-1):O}&to={_clock.GetUtcNow().AddDays(1):O}".Replace("+", "%2B", StringComparison.Ordinal));
+        Assert.Equal(1, report.Total.FollowUpAnswersByCustomers);
+        Assert.Equal(1, report.Total.FollowUpAnswersRecordedByStaff);
+        var csv = await _app.Supervisor.GetStringAsync("/api/reports/sla?format=csv&groupBy=None", TestContext.Current.CancellationToken);
+        Assert.Contains("follow_up_answers_by_customers,follow_up_answers_recorded_by_staff", csv, StringComparison.Ordinal);
+    }
+
+    private async Task<Guid> ResolvedAsync()
+    {
+        var c = await _app.Agent.CaseAsync(ownerId: _app.AgentUser.Id);
+        await _app.Agent.ActAsync(c.Id, "acknowledge");
+        await _app.Agent.ActAsync(c.Id, "start");
+        await _app.Agent.ActAsync(c.Id, "resolve", new { resolution = "Sorted", apologyOnly = true });
+        return c.Id;
+    }
+
+    [Fact]
     public async Task A_period_that_ends_before_it_starts_is_a_400()
     {
         using var response = await _app.Supervisor.GetAsync("/api/reports/sla?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z", TestContext.Current.CancellationToken);

@@ -38,7 +38,9 @@ public sealed record SlaReportRow(
     int PromisesMade,
     int PromisesKept,
     int PromisesBroken,
-    double? PromisesKeptPercent);
+    double? PromisesKeptPercent,
+    int FollowUpAnswersByCustomers = 0,
+    int FollowUpAnswersRecordedByStaff = 0);
 
 public sealed record SlaReportResult(DateTime From, DateTime To, SlaGroupBy GroupBy, IReadOnlyList<SlaReportRow> Rows, SlaReportRow Total);
 
@@ -73,7 +75,8 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
 
         var cases = await db.Cases.AsNoTracking()
             .Where(c => c.CreatedAt >= start && c.CreatedAt < end)
-            .Select(c => new Item(c.Id, c.CreatedAt, c.AcknowledgedAt, c.ResolvedAt, c.TeamId, c.OwnerId, c.Sla.AcknowledgedOnTime, c.Sla.ResolvedOnTime))
+            .Select(c => new Item(c.Id, c.CreatedAt, c.AcknowledgedAt, c.ResolvedAt, c.TeamId, c.OwnerId, c.Sla.AcknowledgedOnTime, c.Sla.ResolvedOnTime,
+                c.FollowUpScore != null, c.FollowUpRecordedBy != null))
             .ToListAsync(ct);
         var ids = cases.Select(c => c.Id).ToList();
         var promises = await db.Promises.AsNoTracking().Where(p => ids.Contains(p.CaseId)).Select(p => new { p.CaseId, p.Status }).ToListAsync(ct);
@@ -107,7 +110,10 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
                 group, list.Count,
                 ack.Count, ackOnTime, Percent(ackOnTime, ack.Count), Quantile(ackMinutes, 0.5), Quantile(ackMinutes, 0.9),
                 res.Count, resOnTime, Percent(resOnTime, res.Count), Quantile(resMinutes, 0.5), Quantile(resMinutes, 0.9),
-                made.Count, kept, broken, Percent(kept, kept + broken));
+                made.Count, kept, broken, Percent(kept, kept + broken),
+
+                // An answer staff recorded on the customer's behalf is counted apart from the customer's own.
+                list.Count(c => c.Answered && !c.RecordedByStaff), list.Count(c => c.Answered && c.RecordedByStaff));
         }
 
         var rows = cases.GroupBy(c => Key(c.CreatedAt, c.TeamId, c.OwnerId))
@@ -122,13 +128,15 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
     {
         var csv = new StringBuilder();
         csv.AppendLine("group,cases,acknowledged,acknowledged_on_time,acknowledged_on_time_pct,median_minutes_to_acknowledge,p90_minutes_to_acknowledge,"
-            + "resolved,resolved_on_time,resolved_on_time_pct,median_minutes_to_resolve,p90_minutes_to_resolve,promises_made,promises_kept,promises_broken,promises_kept_pct");
+            + "resolved,resolved_on_time,resolved_on_time_pct,median_minutes_to_resolve,p90_minutes_to_resolve,promises_made,promises_kept,promises_broken,promises_kept_pct,"
+            + "follow_up_answers_by_customers,follow_up_answers_recorded_by_staff");
         foreach (var r in report.Rows.Append(report.Total))
         {
             csv.AppendLine(string.Join(",",
                 Field(r.Group), N(r.Cases), N(r.Acknowledged), N(r.AcknowledgedOnTime), D(r.AcknowledgedOnTimePercent), D(r.MedianMinutesToAcknowledge), D(r.P90MinutesToAcknowledge),
                 N(r.Resolved), N(r.ResolvedOnTime), D(r.ResolvedOnTimePercent), D(r.MedianMinutesToResolve), D(r.P90MinutesToResolve),
-                N(r.PromisesMade), N(r.PromisesKept), N(r.PromisesBroken), D(r.PromisesKeptPercent)));
+                N(r.PromisesMade), N(r.PromisesKept), N(r.PromisesBroken), D(r.PromisesKeptPercent),
+                N(r.FollowUpAnswersByCustomers), N(r.FollowUpAnswersRecordedByStaff)));
         }
 
         return csv.ToString();
@@ -148,7 +156,7 @@ public sealed class SlaReport(AmendsDbContext db, TimeProvider time)
     }
 
     private sealed record Item(CaseId Id, DateTime CreatedAt, DateTime? AcknowledgedAt, DateTime? ResolvedAt, TeamId? TeamId, UserId? OwnerId,
-        bool? AcknowledgedOnTime, bool? ResolvedOnTime);
+        bool? AcknowledgedOnTime, bool? ResolvedOnTime, bool Answered, bool RecordedByStaff);
 
     private static double? Percent(int part, int whole) => whole == 0 ? null : Math.Round(100.0 * part / whole, 1);
 
