@@ -92,9 +92,7 @@ public static class AmendsApp
 
             // Secure in Production: the cookie never crosses plain HTTP. Behind a TLS proxy, list it in
             // Amends:Security:TrustedProxies so the forwarded scheme counts. AllowInsecureCookies is for tests on loopback.
-            cookie.Cookie.SecurePolicy = builder.Environment.IsProduction() && !security.AllowInsecureCookies
-                ? CookieSecurePolicy.Always
-                : CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = CookiePolicy(builder.Environment, security);
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
             cookie.SlidingExpiration = true;
             cookie.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
@@ -309,6 +307,11 @@ public static class AmendsApp
         });
         return app;
     }
+
+    // The sign-in cookie only: the antiforgery cookie follows the request, so the sign-in page still answers over plain
+    // HTTP (a first try, the production test) and says nothing secret.
+    private static CookieSecurePolicy CookiePolicy(IWebHostEnvironment environment, SecurityOptions security) =>
+        environment.IsProduction() && !security.AllowInsecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
     private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {

@@ -153,6 +153,20 @@ public abstract class CaseAccessTests(TestApp app)
     }
 
     [Fact]
+    public async Task An_agent_opens_a_case_for_themselves_or_the_team_but_not_for_someone_else_to_own()
+    {
+        var customer = await app.Agent.CustomerAsync();
+
+        using var forOther = await app.Agent.PostJsonAsync("/api/cases", new { customerId = customer.Id, category = "Other", summary = "For you", channel = "Email", ownerId = app.SupervisorUser.Id });
+        var forMe = await app.Agent.CaseAsync(customer.Id, ownerId: app.AgentUser.Id);
+        var bySupervisor = await app.Supervisor.CaseAsync(customer.Id, ownerId: app.AgentUser.Id);
+
+        await forOther.AssertProblemAsync(HttpStatusCode.Forbidden, "case.assign_forbidden");
+        Assert.Equal(app.AgentUser.Id, forMe.OwnerId);
+        Assert.Equal(app.AgentUser.Id, bySupervisor.OwnerId);
+    }
+
+    [Fact]
     public async Task Agents_see_colleagues_names_and_teams_but_not_their_addresses()
     {
         var asAgent = await app.Agent.GetJsonAsync<List<UserDto>>("/api/users");

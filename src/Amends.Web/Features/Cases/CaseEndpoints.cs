@@ -17,7 +17,7 @@ public static class CaseEndpoints
         cases.MapPost("/", async Task<Results<Created<CaseDetail>, ProblemHttpResult>> (
             OpenCaseRequest request, OpenCase handler, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
         {
-            var result = await handler.HandleAsync(request, user.ToActor(), ct, http.Features.Get<IdempotentRequest>()?.RowKey);
+            var result = await handler.HandleAsync(request, user.ToActor(), ct, http.Features.Get<IdempotentRequest>()?.RowKey, user.IsSupervisor());
             if (!result.IsSuccess)
             {
                 return result.Error!.ToProblem();

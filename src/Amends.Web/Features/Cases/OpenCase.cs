@@ -27,8 +27,14 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
     /// Opens the case. With <paramref name="creationKey"/> (the request's idempotency row key) a case already opened with
     /// it is returned instead of a second: a retry that took over a request whose instance crashed after committing.
     /// </summary>
-    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct, string? creationKey = null)
+    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct, string? creationKey = null, bool supervisor = false)
     {
+        // Opening a case for someone else to own is assigning it: a supervisor's call, as on an open case (CaseAccess).
+        if (request.OwnerId is { } wanted && wanted != actor.Id.Value && !supervisor)
+        {
+            return DomainError.Forbidden("case.assign_forbidden", "Open the case for yourself or for the team; a supervisor assigns it to someone else.");
+        }
+
         if (creationKey is not null && await OpenedWithAsync(creationKey, ct) is { } earlier)
         {
             return await reader.GetAsync(earlier.Value, ct);
