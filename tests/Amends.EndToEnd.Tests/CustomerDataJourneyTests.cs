@@ -116,3 +116,35 @@ public sealed class ComposerTests(BrowserApp browser)
         Assert.DoesNotContain(stored.Timeline, e => e.Kind == Amends.Domain.Cases.TimelineEntryKind.MessageOut);
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class TwoFactorJourneyTests(BrowserApp browser)
+{
+    private TestApp App => browser.App;
+
+    [Fact]
+    public async Task An_agent_sets_up_two_factor_sign_in_and_then_signs_in_with_a_code()
+    {
+        var user = await App.CreateUserAsync(App.Admin, Amends.Domain.Teams.Role.Agent, "authenticator");
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(user.Email!, BrowserApp.Password);
+        await page.GotoAsync("/me");
+
+        await page.ClickAsync("[data-testid=two-factor-begin]");
+        var key = await page.Locator("[data-testid=shared-key]").InnerTextAsync();
+        await page.FillAsync("[data-testid=two-factor-code]", Totp.Code(key));
+        await page.ClickAsync("[data-testid=two-factor-confirm]");
+        await Assertions.Expect(page.Locator("[data-testid=recovery-codes] li")).ToHaveCountAsync(10);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "two-factor-codes.png") });
+
+        var next = await browser.NewPageAsync();
+        await next.GotoAsync("/login");
+        await next.FillAsync("#email", user.Email!);
+        await next.FillAsync("#password", BrowserApp.Password);
+        await next.ClickAsync("button[type=submit]");
+        await Assertions.Expect(next.GetByRole(AriaRole.Heading, new() { Name = "One more step" })).ToBeVisibleAsync();
+        await next.FillAsync("#code", Totp.Code(key));
+        await next.ClickAsync("button[type=submit]");
+        await new InboxPage(next).WaitAsync();
+    }
+}
