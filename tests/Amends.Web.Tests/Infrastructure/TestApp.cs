@@ -147,6 +147,9 @@ public class TestApp : IAsyncLifetime
         ["Amends:Bootstrap:ApiKey"] = BootstrapKey,
         ["Amends:Demo"] = _demo ? "true" : "false",
         ["Amends:DemoLoginFile"] = Path.Combine(ContentRoot, "demo-login.txt"),
+
+        // The app's content root is the source folder: its own files go to the test's folder instead.
+        ["Amends:Ledger:KeyFile"] = Path.Combine(ContentRoot, "ledger.key"),
         ["Logging:LogLevel:Default"] = "Warning",
 
         // Tests sign in over plain HTTP on loopback, many times a minute from one address.

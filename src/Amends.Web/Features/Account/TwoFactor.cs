@@ -101,6 +101,18 @@ public sealed class TwoFactor(UserManager<AppUser> users, AmendsDbContext db, Re
         return result;
     }
 
+    /// <summary>Whether the user must set up two-factor sign-in before doing anything else; no query at all while no role requires it.</summary>
+    public async Task<bool> MustSetUpAsync(Guid userId)
+    {
+        if ((await RequiredRolesAsync(default)).Count == 0)
+        {
+            return false;
+        }
+
+        var status = await StatusAsync(userId);
+        return status is { Required: true, Enabled: false };
+    }
+
     /// <summary>Whether the user's role requires a second factor; read through a 30-second cache (checked on every request).</summary>
     public async Task<bool> RequiredForAsync(AppUser user)
     {
