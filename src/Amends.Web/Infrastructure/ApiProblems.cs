@@ -34,6 +34,27 @@ public static class ApiProblems
         return TypedResults.Problem(problem);
     }
 
+    /// <summary>
+    /// Writes a problem from middleware (no endpoint, so no <see cref="ProblemHttpResult"/>): the same shape, type and
+    /// code as every other, through the app's <see cref="IProblemDetailsService"/> (which adds the trace id).
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = title,
+                Detail = detail,
+                Type = $"https://amends.dev/problems/{code}",
+                Extensions = { ["code"] = code },
+            },
+        }).AsTask();
+    }
+
     /// <summary>A stale write: someone changed the record after the caller read it.</summary>
     public static DomainError Stale(string what) => DomainError.Conflict(
         "concurrency.stale",

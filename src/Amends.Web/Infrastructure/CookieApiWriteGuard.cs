@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace Amends.Web.Infrastructure;
 
 /// <summary>
@@ -25,20 +23,8 @@ internal sealed class CookieApiWriteGuard(RequestDelegate next)
             return;
         }
 
-        const string code = "auth.csrf";
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Not allowed",
-                Detail = $"A write to the API signed in with the browser cookie must send the header '{HeaderName}' (any value), "
-                    + "or authenticate with an API key ('Authorization: Bearer …').",
-                Type = $"https://amends.dev/problems/{code}",
-                Extensions = { ["code"] = code },
-            },
-        });
+        await ApiProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "auth.csrf", "Not allowed",
+            $"A write to the API signed in with the browser cookie must send the header '{HeaderName}' (any value), "
+            + "or authenticate with an API key ('Authorization: Bearer …').");
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Amends.Web.Persistence;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -226,20 +225,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IServiceScopeF
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
-    {
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = status == 409 ? "Conflict with the current state" : "The request is not valid",
-            Detail = detail,
-            Type = $"https://amends.dev/problems/{code}",
-            Extensions = { ["code"] = code },
-        };
-        context.Response.StatusCode = status;
-        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        return service.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
-    }
+    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
+        ApiProblems.WriteAsync(context, status, code, status == 409 ? "Conflict with the current state" : "The request is not valid", detail);
 }
 
 /// <summary>The idempotency key a request runs under, for handlers that key the row they create by it.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Amends.Web.Infrastructure;
 
@@ -41,19 +40,7 @@ internal sealed class RequestSizeGuard(RequestDelegate next)
         }
 
         context.Response.Headers.Connection = "close";
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        const string code = "request.too_large";
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Title = "Request body too large",
-                Detail = $"The request body is larger than {AmendsApp.MaxRequestBodyBytes / 1024} KiB.",
-                Type = $"https://amends.dev/problems/{code}",
-                Extensions = { ["code"] = code },
-            },
-        });
+        await ApiProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "request.too_large", "Request body too large",
+            $"The request body is larger than {AmendsApp.MaxRequestBodyBytes / 1024} KiB.");
     }
 }

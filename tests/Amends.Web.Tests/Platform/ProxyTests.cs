@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Amends.Web.Tests.Infrastructure;
 
 namespace Amends.Web.Tests.Platform;
@@ -8,7 +7,7 @@ namespace Amends.Web.Tests.Platform;
 /// Behind a TLS proxy: the proxy's forwarded scheme is believed only from a trusted address (the sign-in cookie then
 /// follows the scheme the browser used); in Production the sign-in cookie is always Secure and HttpOnly.
 /// </summary>
-public sealed partial class ProxyTests : IAsyncLifetime
+public sealed class ProxyTests : IAsyncLifetime
 {
     private TestApp _trusting = null!;
     private TestApp _plain = null!;
@@ -52,27 +51,19 @@ public sealed partial class ProxyTests : IAsyncLifetime
     /// <summary>Signs the app's agent in and returns the sign-in cookie's Set-Cookie header.</summary>
     private static async Task<string> SignInCookieAsync(TestApp app, bool forwardedHttps)
     {
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
-        var form = await client.GetStringAsync("/login", TestContext.Current.CancellationToken);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/account/login")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        using var browser = FormPosts.Browser(app);
+        using var response = await FormPosts.PostAsync(browser, "/login", "/account/login",
+            new() { ["email"] = app.AgentUser.Email!, ["password"] = "Test-Password-123" },
+            request =>
             {
-                ["email"] = app.AgentUser.Email!, ["password"] = "Test-Password-123", ["__RequestVerificationToken"] = AntiforgeryField().Match(form).Groups["token"].Value,
-            }),
-        };
-        if (forwardedHttps)
-        {
-            request.Headers.Add("X-Forwarded-Proto", "https");
-            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
-        }
-
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+                if (forwardedHttps)
+                {
+                    request.Headers.Add("X-Forwarded-Proto", "https");
+                    request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+                }
+            });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.DoesNotContain("error=", response.Headers.Location!.ToString(), StringComparison.Ordinal);
         return Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("amends.auth=", StringComparison.Ordinal));
     }
-
-    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"|type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex AntiforgeryField();
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Amends.Domain.Teams;
 using Amends.Web.Features.Account;
 using Amends.Web.Tests.Infrastructure;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Amends.Web.Tests.Platform;
 
 /// <summary>Two-factor sign-in: set up with an authenticator code, the second step at sign-in, recovery codes, and a role that requires it.</summary>
-public abstract partial class TwoFactorTests(string provider) : IAsyncLifetime
+public abstract class TwoFactorTests(string provider) : IAsyncLifetime
 {
     private TestApp _app = null!;
 
@@ -90,31 +89,13 @@ public abstract partial class TwoFactorTests(string provider) : IAsyncLifetime
         return (key, enabled.Value);
     }
 
-    private async Task<(HttpClient Client, string Location)> SignInAsync(string email, string password)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _app.BaseAddress };
-        var token = Token(await client.GetStringAsync("/login", Ct));
-        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = email, ["password"] = password, ["__RequestVerificationToken"] = token,
-        }), Ct);
-        return (client, response.Headers.Location!.ToString());
-    }
+    private Task<(HttpClient Browser, string Location)> SignInAsync(string email, string password) => FormPosts.SignInAsync(_app, email, password);
 
-    private static async Task<string> SecondStepAsync(HttpClient client, string code)
+    private static async Task<string> SecondStepAsync(HttpClient browser, string code)
     {
-        var token = Token(await client.GetStringAsync("/login/2fa", Ct));
-        using var response = await client.PostAsync("/account/login/2fa", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["code"] = code, ["__RequestVerificationToken"] = token,
-        }), Ct);
+        using var response = await FormPosts.PostAsync(browser, "/login/2fa", "/account/login/2fa", new() { ["code"] = code });
         return response.Headers.Location!.ToString();
     }
-
-    private static string Token(string form) => AntiforgeryField().Match(form).Groups["token"].Value;
-
-    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"|type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex AntiforgeryField();
 }
 
 public sealed class TwoFactorTestsOnSqlite() : TwoFactorTests("Sqlite");

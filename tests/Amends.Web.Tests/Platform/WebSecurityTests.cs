@@ -6,7 +6,7 @@ using Amends.Web.Tests.Infrastructure;
 namespace Amends.Web.Tests.Platform;
 
 /// <summary>OWASP ASVS level 2 basics: headers, CSRF on the cookie-authenticated API and on sign-out, sign-in limits, passwords.</summary>
-public abstract partial class WebSecurityTests(TestApp app)
+public abstract class WebSecurityTests(TestApp app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -110,21 +110,7 @@ public abstract partial class WebSecurityTests(TestApp app)
         return client;
     }
 
-    protected async Task<(HttpClient Client, string Location)> SignInAsync(string email, string password)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
-        var form = await client.GetStringAsync("/login", Ct);
-        var token = AntiforgeryField().Match(form).Groups["token"].Value;
-        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = email, ["password"] = password, ["__RequestVerificationToken"] = token,
-        }), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return (client, response.Headers.Location!.ToString());
-    }
-
-    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"|type="hidden" name="__RequestVerificationToken" value="(?<token>[^"]+)""")]
-    private static partial Regex AntiforgeryField();
+    protected Task<(HttpClient Browser, string Location)> SignInAsync(string email, string password) => FormPosts.SignInAsync(app, email, password);
 }
 
 [Collection(SqliteCollection.Name)]
@@ -163,7 +149,7 @@ public sealed class LoginThrottleTests() : TestApp("Sqlite", settings: new()
 
     private sealed class Helper(TestApp app) : WebSecurityTests(app)
     {
-        public new Task<(HttpClient Client, string Location)> SignInAsync(string email, string password) => base.SignInAsync(email, password);
+        public new Task<(HttpClient Browser, string Location)> SignInAsync(string email, string password) => base.SignInAsync(email, password);
     }
 }
 

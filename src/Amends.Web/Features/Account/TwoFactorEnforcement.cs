@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Account;
@@ -47,19 +46,7 @@ internal sealed class TwoFactorEnforcement(RequestDelegate next)
             return;
         }
 
-        const string code = "auth.two_factor_required";
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Not allowed",
-                Detail = "Your role requires two-factor sign-in: set it up on your page (/me) first.",
-                Type = $"https://amends.dev/problems/{code}",
-                Extensions = { ["code"] = code },
-            },
-        });
+        await ApiProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "auth.two_factor_required", "Not allowed",
+            "Your role requires two-factor sign-in: set it up on your page (/me) first.");
     }
 }
