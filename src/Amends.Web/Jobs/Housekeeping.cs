@@ -29,9 +29,9 @@ public sealed class Housekeeping(IServiceScopeFactory scopes, TimeProvider time)
     {
         var db = services.GetRequiredService<AmendsDbContext>();
         var closed = Amends.Domain.Cases.CaseStatus.Closed;
-        var caseIds = await (from o in db.Offers
+        var caseIds = await (from o in db.Offers.Where(Features.Remedies.Remedies.Unchosen)
                              join c in db.Cases on o.CaseId equals c.Id
-                             where c.Status == closed && (o.Status == Amends.Domain.Remedies.OfferStatus.Offered || o.Status == Amends.Domain.Remedies.OfferStatus.AwaitingApproval)
+                             where c.Status == closed
                              select c.Id).Distinct().Take(500).ToListAsync(ct);
         var ledger = services.GetRequiredService<Features.Remedies.Ledger>();
         foreach (var id in caseIds)

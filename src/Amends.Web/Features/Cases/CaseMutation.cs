@@ -47,33 +47,10 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         if (recoveryCase.Version != versionBefore)
         {
             await clocks.ReconcileAsync(recoveryCase, now, ct);
-            if (!wasClosed && recoveryCase.Status == CaseStatus.Closed
-                && await db.Offers.AnyAsync(o => o.CaseId == recoveryCase.Id && (o.Status == Amends.Domain.Remedies.OfferStatus.Offered || o.Status == Amends.Domain.Remedies.OfferStatus.AwaitingApproval), ct))
+            var closing = !wasClosed && recoveryCase.Status == CaseStatus.Closed;
+            if (await SaveAsync(recoveryCase, closing, ct) is { } failed)
             {
-                // Withdrawing offers is a ledger change: the case's change and the withdrawals commit together, under its lock.
-                var closed = await ledger.WriteAsync(async at =>
-                {
-                    await Remedies.Remedies.WithdrawUnchosenAsync(db, ledger, recoveryCase, null, at, ct);
-                    return Result<bool>.Ok(true);
-                }, ct);
-                if (!closed.IsSuccess)
-                {
-                    return closed.Error!;
-                }
-
-                await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Updated, recoveryCase.TeamId, recoveryCase.OwnerId));
-                return await reader.GetAsync(id, ct);
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // The version check lost a race, or so did the schedule row written beside it: either way another
-                // change got there first.
-                return ApiProblems.Stale("case");
+                return failed;
             }
 
             await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Updated, recoveryCase.TeamId, recoveryCase.OwnerId));
@@ -84,6 +61,32 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
 
     public Task<Result<CaseDetail>> ApplyAsync(Guid id, long? expectedVersion, CaseAccess access, Func<RecoveryCase, DateTimeOffset, DomainError?> change, CancellationToken ct) =>
         ApplyAsync(id, expectedVersion, access, (c, now) => Task.FromResult(change(c, now)), ct);
+
+    /// <summary>
+    /// Saves the change. A case that closes with offers nobody chose withdraws them: a ledger change, so the case's change
+    /// and the withdrawals commit together under the ledger's lock. Null when saved, else why not.
+    /// </summary>
+    private async Task<DomainError?> SaveAsync(RecoveryCase recoveryCase, bool closing, CancellationToken ct)
+    {
+        if (closing && await db.Offers.Where(Remedies.Remedies.Unchosen).AnyAsync(o => o.CaseId == recoveryCase.Id, ct))
+        {
+            var withdrawn = await ledger.WriteAsync(async at =>
+                Result<int>.Ok(await Remedies.Remedies.WithdrawUnchosenAsync(db, ledger, recoveryCase, null, at, ct)), ct);
+            return withdrawn.Error;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            // The version check lost a race, or so did the schedule row written beside it: either way another
+            // change got there first.
+            return ApiProblems.Stale("case");
+        }
+    }
 
     /// <summary>Reads a version from an <c>If-Match</c> header: <c>"7"</c>, <c>W/"7"</c> or <c>7</c>. Null when absent or <c>*</c>.</summary>
     public static Result<long?> ParseIfMatch(string? ifMatch)

@@ -390,7 +390,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     /// </summary>
     public static async Task<int> WithdrawUnchosenAsync(AmendsDbContext db, Ledger ledger, RecoveryCase c, Actor? by, DateTimeOffset now, CancellationToken ct)
     {
-        var open = await db.Offers.Where(o => o.CaseId == c.Id && (o.Status == OfferStatus.Offered || o.Status == OfferStatus.AwaitingApproval)).ToListAsync(ct);
+        var open = await db.Offers.Where(Unchosen).Where(o => o.CaseId == c.Id).ToListAsync(ct);
         var withdrawn = 0;
         foreach (var offer in open)
         {
@@ -406,6 +406,10 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
     }
 
     public const string ClosedReason = "The case closed before the customer chose";
+
+    /// <summary>Offers still out, with nobody's choice yet (offered, or waiting for approval) as stored.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<RemedyOffer, bool>> Unchosen =
+        o => o.Status == OfferStatus.Offered || o.Status == OfferStatus.AwaitingApproval;
 
     private static object Snapshot(RemedyOffer o, DateTimeOffset now) => new
     {
