@@ -9,6 +9,14 @@ window.amends = {
   },
 };
 
+// Every keystroke in a composer marked data-draft-key is its draft at once, in the browser, before anything else runs.
+document.addEventListener('input', (e) => {
+  const box = e.target.closest && e.target.closest('[data-draft-key]');
+  if (box && (e.target.tagName === 'TEXTAREA' || e.target.tagName === 'INPUT')) {
+    window.amends.draft.set(box.dataset.draftKey, e.target.value);
+  }
+}, true);
+
 // Single-key shortcuts (WCAG 2.1.4: they can be switched off, and never fire while typing).
 //   j / ArrowDown, k / ArrowUp   move between rows of a list     Enter   open the focused row
 //   /                             search                          ?       show or hide this help
