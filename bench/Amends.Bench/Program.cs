@@ -136,6 +136,7 @@ internal static class Seed
         var overrides = new Dictionary<string, string>
         {
             ["Id"] = NewId("8000", "s.n"),
+            ["Number"] = $"{CaseNumber.First + 1} + s.n",
             ["CustomerId"] = NewId("9000", "s.n % 1000"),
             ["TeamId"] = team,
             ["Summary"] = "'Bench case ' || s.n",
@@ -158,6 +159,11 @@ internal static class Seed
             await ExecAsync(connection, $"INSERT INTO {Q("Cases")} ({string.Join(", ", columns.Select(Q))}) SELECT {string.Join(", ", columns.Select(c => overrides.GetValueOrDefault(c, "t." + Q(c))))} FROM {Q("Cases")} t, {shifted} WHERE t.{Q("Id")} = {Lit(template.Id.Value)}");
             await ExecAsync(connection, $"INSERT INTO {Q("DueWork")} ({Q("Id")}, {Q("Kind")}, {Q("CaseId")}, {Q("RefId")}, {Q("DueAt")}, {Q("Attempts")}) SELECT {NewId("A000", "s.n")}, '{DueWorkKinds.SlaCheck}', {NewId("8000", "s.n")}, {Lit(System.Guid.Empty)}, {resolveBy}, 0 FROM {shifted}");
         }
+
+        // Cases opened after the bulk load go on numbering after it.
+        await ExecAsync(connection, postgres
+            ? "SELECT setval('\"CaseNumbers\"', (SELECT MAX(\"Number\") FROM \"Cases\"))"
+            : "UPDATE \"Counters\" SET \"Value\" = (SELECT MAX(\"Number\") FROM \"Cases\") WHERE \"Name\" = 'case-number'");
 
         // As autovacuum would soon after a bulk load: statistics, and for PostgreSQL the visibility map index-only scans need.
         await ExecAsync(connection, postgres ? "VACUUM ANALYZE" : "ANALYZE");

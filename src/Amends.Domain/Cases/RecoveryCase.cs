@@ -35,6 +35,12 @@ public sealed class RecoveryCase
 
     public CaseId Id { get; private set; }
 
+    /// <summary>The case number (<see cref="CaseNumber"/>); 0 until the case is first saved, when the database assigns it.</summary>
+    public long Number { get; private set; }
+
+    /// <summary>The number as people write it: <c>AM-10423</c>.</summary>
+    public string Reference => CaseNumber.Format(Number);
+
     public CustomerId CustomerId { get; private set; }
 
     public FailureCategory Category { get; private set; }

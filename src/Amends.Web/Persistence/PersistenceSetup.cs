@@ -6,6 +6,8 @@ namespace Amends.Web.Persistence;
 
 internal static class PersistenceSetup
 {
+    private static readonly CaseNumbering Numbering = new();
+
     /// <summary>
     /// Registers <see cref="AmendsDbContext"/> for the provider named by <c>Database:Provider</c>: <c>Sqlite</c> (default,
     /// a file under ./data) or <c>Postgres</c> (<c>ConnectionStrings:Amends</c>), each with its own migration set.
@@ -25,7 +27,7 @@ internal static class PersistenceSetup
             PostgresDatabase.EnsureExists(connectionString);
             var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
             services.AddSingleton(dataSource);
-            services.AddDbContext<PostgresAmendsDbContext>(options => options.UseNpgsql(dataSource));
+            services.AddDbContext<PostgresAmendsDbContext>(options => options.UseNpgsql(dataSource).AddInterceptors(Numbering));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<PostgresAmendsDbContext>());
             services.AddHostedService<PostgresChangeRelay>();
         }
@@ -38,7 +40,7 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddDbContext<SqliteAmendsDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
+            services.AddDbContext<SqliteAmendsDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(), Numbering));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
         }
         else

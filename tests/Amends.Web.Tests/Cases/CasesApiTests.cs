@@ -31,6 +31,44 @@ public abstract class CasesApiTests(TestApp app)
     }
 
     [Fact]
+    public async Task Every_case_gets_the_next_number_which_the_list_the_search_and_its_own_route_know()
+    {
+        var first = await app.Agent.CaseAsync();
+        var second = await app.Agent.CaseAsync(customerId: first.Customer.Id);
+
+        var a = CaseNumber.Parse(first.Number);
+        var b = CaseNumber.Parse(second.Number);
+        Assert.Matches(@"^AM-\d{5,}$", first.Number);
+        Assert.True(a >= CaseNumber.First && b > a, $"{first.Number} then {second.Number}");
+
+        var listed = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?customerId={first.Customer.Id}");
+        Assert.Equal(new[] { first.Number, second.Number }.Order(), listed.Items.Select(i => i.Number).Order());
+
+        foreach (var query in new[] { second.Number, second.Number.ToLowerInvariant(), "#" + b })
+        {
+            var found = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?q={Uri.EscapeDataString(query)}");
+            Assert.Equal(second.Id, Assert.Single(found.Items).Id);
+        }
+
+        var byNumber = await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/by-number/{second.Number}");
+        Assert.Equal(second.Id, byNumber.Id);
+        using var unknown = await app.Agent.GetAsync("/api/cases/by-number/AM-999999999", TestContext.Current.CancellationToken);
+        await unknown.AssertProblemAsync(HttpStatusCode.NotFound, "case.not_found");
+        using var invalid = await app.Agent.GetAsync("/api/cases/by-number/ticket-7", TestContext.Current.CancellationToken);
+        await invalid.AssertProblemAsync(HttpStatusCode.BadRequest, "case.number_invalid");
+    }
+
+    [Fact]
+    public async Task Cases_opened_at_once_never_share_a_number()
+    {
+        var customer = await app.Agent.CustomerAsync();
+
+        var cases = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => app.Agent.CaseAsync(customerId: customer.Id)));
+
+        Assert.Equal(12, cases.Select(c => c.Number).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_case_walks_the_whole_lifecycle_and_every_step_is_on_the_timeline()
     {
         var c = await app.Agent.CaseAsync();

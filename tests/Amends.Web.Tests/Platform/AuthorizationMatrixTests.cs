@@ -25,6 +25,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             new { customerId = (await a.Admin.CustomerAsync()).Id, category = "Other", summary = "Matrix", channel = "Email" })),
         new("GET", "/api/cases/", Role.Agent, _ => Get("/api/cases?pageSize=5")),
         new("GET", "/api/cases/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}")),
+        new("GET", "/api/cases/by-number/{number}", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/by-number/{(await a.Admin.CaseAsync()).Number}")),
         new("GET", "/api/cases/{id:guid}/timeline", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/timeline")),
         new("POST", "/api/cases/{id:guid}/assign", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/assign", new { ownerId = a.AgentUser.Id })),
         new("POST", "/api/cases/{id:guid}/notes", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/notes", new { body = "n" })),

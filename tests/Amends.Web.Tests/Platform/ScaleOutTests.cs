@@ -31,6 +31,11 @@ public sealed class ScaleOutTests
         }
 
         Assert.Contains(seenBySecond, c => c.CaseId.Value == created.Id && c.Kind == CaseChangeKind.Created);
+
+        // Both instances open cases at once: the numbers come from one database sequence, so none is handed out twice.
+        var customer = await first.Agent.CustomerAsync();
+        var opened = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? first : second).Agent.CaseAsync(customerId: customer.Id)));
+        Assert.Equal(20, opened.Select(c => c.Number).Distinct().Count());
     }
 
     /// <summary>Another instance on the same database; it finds the bootstrap already done.</summary>

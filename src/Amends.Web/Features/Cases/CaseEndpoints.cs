@@ -41,6 +41,11 @@ public static class CaseEndpoints
             Respond(http, await reader.GetAsync(id, ct)))
         .WithName("GetCase").WithSummary("A case with its customer and latest timeline");
 
+        cases.MapGet("/by-number/{number}", async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> (
+            string number, CaseReader reader, HttpContext http, CancellationToken ct) =>
+            Respond(http, await reader.GetByNumberAsync(number, ct)))
+        .WithName("GetCaseByNumber").WithSummary("A case by its number, as in AM-10423 (the prefix is optional)");
+
         cases.MapGet("/{id:guid}/timeline", async Task<Results<Ok<Paged<TimelineItem>>, ProblemHttpResult>> (
             Guid id, CaseReader reader, CancellationToken ct, int page = 1, int pageSize = 100) =>
         {

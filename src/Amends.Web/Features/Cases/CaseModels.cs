@@ -7,6 +7,7 @@ namespace Amends.Web.Features.Cases;
 /// <summary>A row of a case list.</summary>
 public sealed record CaseListItem(
     Guid Id,
+    string Number,
     Guid CustomerId,
     string CustomerName,
     FailureCategory Category,
@@ -66,6 +67,7 @@ public sealed record TimelineItem(
 /// <summary>A whole case as the workspace shows it. <see cref="AvailableActions"/> names the lifecycle POSTs the case allows now.</summary>
 public sealed record CaseDetail(
     Guid Id,
+    string Number,
     CaseCustomer Customer,
     FailureCategory Category,
     Severity Severity,

@@ -41,6 +41,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
 
         return Result<CaseDetail>.Ok(new CaseDetail(
             c.Id.Value,
+            c.Reference,
             new CaseCustomer(
                 customer.Id.Value,
                 customer.Name,
@@ -92,6 +93,17 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             AvailableActions(c),
             [.. entries.Select(ToItem)],
             timelineTotal));
+    }
+
+    public async Task<Result<CaseDetail>> GetByNumberAsync(string? number, CancellationToken ct)
+    {
+        if (CaseNumber.Parse(number) is not { } n)
+        {
+            return DomainError.Invalid("case.number_invalid", "number", $"A case number looks like {CaseNumber.Format(CaseNumber.First)}.");
+        }
+
+        var id = await db.Cases.Where(c => c.Number == n).Select(c => (Guid?)c.Id.Value).SingleOrDefaultAsync(ct);
+        return id is { } found ? await GetAsync(found, ct) : DomainError.NotFound("case.not_found", $"There is no case {CaseNumber.Format(n)}.");
     }
 
     public async Task<Result<Paged<TimelineItem>>> TimelineAsync(Guid id, int page, int pageSize, CancellationToken ct)

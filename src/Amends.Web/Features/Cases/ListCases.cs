@@ -159,8 +159,21 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 
         if (!string.IsNullOrWhiteSpace(filter.Q))
         {
-            var q = filter.Q.Trim().ToLower();
-            cases = cases.Where(c => c.Summary.ToLower().Contains(q) || db.Customers.Any(cu => cu.Id == c.CustomerId && cu.Name.ToLower().Contains(q)));
+            var text = filter.Q.Trim();
+            var number = CaseNumber.Parse(text);
+            if (number is { } n && !char.IsAsciiDigit(text[0]))
+            {
+                // "AM-10423" or "#10423" finds that case by its unique index, not every text that holds the digits.
+                cases = cases.Where(c => c.Number == n);
+            }
+            else
+            {
+                // Bare digits may be a case number or part of a text ("error 404").
+                var q = text.ToLower();
+                var byNumber = number ?? -1;
+                cases = cases.Where(c => c.Number == byNumber || c.Summary.ToLower().Contains(q)
+                    || db.Customers.Any(cu => cu.Id == c.CustomerId && cu.Name.ToLower().Contains(q)));
+            }
         }
 
         // Counting a huge inbox costs more than reading a page of it: stop counting at a cap and say so.
@@ -186,6 +199,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 
         var items = page.Select(r => new CaseListItem(
             r.Case.Id.Value,
+            r.Case.Reference,
             r.Case.CustomerId.Value,
             r.CustomerName,
             r.Case.Category,

@@ -47,6 +47,8 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Property(c => c.Resolution).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.FollowUpComment).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.Version).IsConcurrencyToken();
+        builder.Ignore(c => c.Reference);
+        builder.HasIndex(c => c.Number).IsUnique();
 
         // Digest of the Idempotency-Key the case was opened with (IdempotencyMiddleware.RowKey): a retry that took over a
         // crashed request finds the case the first attempt committed instead of opening a second. Not a domain concern.

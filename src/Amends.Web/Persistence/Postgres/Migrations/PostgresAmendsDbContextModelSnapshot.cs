@@ -143,6 +143,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
@@ -203,6 +206,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex("CreationKey")
                         .IsUnique()
                         .HasFilter("\"CreationKey\" IS NOT NULL");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("CoverOwnerId", "IsOpen");
 

@@ -138,6 +138,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
@@ -198,6 +201,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("CreationKey")
                         .IsUnique()
                         .HasFilter("\"CreationKey\" IS NOT NULL");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("CoverOwnerId", "IsOpen");
 

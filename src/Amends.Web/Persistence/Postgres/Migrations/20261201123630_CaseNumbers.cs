@@ -1,0 +1,49 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Amends.Web.Persistence.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class CaseNumbers : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "Number",
+                table: "Cases",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            // Existing cases are numbered in the order they were opened; the sequence goes on from the last.
+            migrationBuilder.Sql("""
+                UPDATE "Cases" SET "Number" = 10000 + n."Row"
+                FROM (SELECT "Id", ROW_NUMBER() OVER (ORDER BY "CreatedAt", "Id") AS "Row" FROM "Cases") AS n
+                WHERE n."Id" = "Cases"."Id";
+                CREATE SEQUENCE "CaseNumbers" START WITH 10001 MINVALUE 1;
+                SELECT setval('"CaseNumbers"', COALESCE(MAX("Number"), 10000) + 1, false) FROM "Cases";
+                """);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_Number",
+                table: "Cases",
+                column: "Number",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("DROP SEQUENCE \"CaseNumbers\";");
+            migrationBuilder.DropIndex(
+                name: "IX_Cases_Number",
+                table: "Cases");
+
+            migrationBuilder.DropColumn(
+                name: "Number",
+                table: "Cases");
+        }
+    }
+}
