@@ -45,6 +45,7 @@ public static class AmendsApp
         // First among the hosted services: the schema must exist before anything (data protection keys included) reads it.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<Jobs.DueWorker>();
+        services.AddHostedService<Features.Messaging.OutboxWorker>();
         var protection = services.AddDataProtection().SetApplicationName("Amends").PersistKeysToDbContext<AmendsDbContext>();
 
         // The key ring (it signs sign-in cookies and follow-up links) is stored in the database; with a certificate from
@@ -222,6 +223,16 @@ public static class AmendsApp
         services.AddScoped<Features.Reports.SlaReport>();
         services.AddScoped<Features.Reports.CostReport>();
         services.AddScoped<Features.FollowUp.Feedback>();
+        services.AddOptions<Features.Messaging.EmailOptions>().Bind(builder.Configuration.GetSection("Amends:Email"));
+        services.AddOptions<Features.Messaging.OrganisationOptions>().Bind(builder.Configuration.GetSection("Amends:Organisation"));
+        services.AddOptions<Features.Messaging.OutboxOptions>().Bind(builder.Configuration.GetSection("Amends:Outbox"));
+        services.AddSingleton<Features.Messaging.ChannelRouter>();
+        services.AddSingleton<Features.Messaging.OutboxSignal>();
+        services.AddSingleton<Features.Messaging.OutboxDispatcher>();
+        services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.MailboxTransport>();
+        services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.SmtpTransport>();
+        services.AddScoped<Features.Messaging.Outbox>();
+        services.AddScoped<Features.Messaging.Replies>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<CustomerData>();
@@ -286,6 +297,7 @@ public static class AmendsApp
         app.MapReportEndpoints();
         app.MapRemedyEndpoints();
         Features.FollowUp.FeedbackEndpoints.MapFeedbackEndpoints(app);
+        Features.Messaging.MessagingEndpoints.MapMessagingEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 

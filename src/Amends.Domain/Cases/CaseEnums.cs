@@ -75,6 +75,15 @@ public enum TimelineEntryKind
     CoverStarted,
     CoverEnded,
     Remedy,
+
+    /// <summary>A phone call with the customer, with its notes.</summary>
+    Call,
+
+    /// <summary>The customer agreed to something: to be contacted on another channel, or to stop automatic updates.</summary>
+    Consent,
+
+    /// <summary>A message to the customer could not be delivered; the reason says why.</summary>
+    DeliveryFailed,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

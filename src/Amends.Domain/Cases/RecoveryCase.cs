@@ -435,8 +435,11 @@ public sealed class RecoveryCase
         return null;
     }
 
-    /// <summary>Records a message from the customer (inbound, actor may be null) or to them (outbound).</summary>
-    public DomainError? RecordMessage(bool inbound, Channel channel, string? body, Actor? by, DateTimeOffset now)
+    /// <summary>
+    /// Records a message from the customer (inbound, actor may be null) or to them (outbound). An outbound message that
+    /// goes through the outbox names it (<paramref name="messageId"/>); without one it was sent outside Amends.
+    /// </summary>
+    public DomainError? RecordMessage(bool inbound, Channel channel, string? body, Actor? by, DateTimeOffset now, Guid? messageId = null)
     {
         var text = Clean(body);
         if (text is null)
@@ -449,7 +452,7 @@ public sealed class RecoveryCase
             return DomainError.Invalid("case.message_too_long", "body", $"A message has at most {MaxTextLength:N0} characters.");
         }
 
-        if (!inbound && by is null)
+        if (!inbound && by is null && messageId is null)
         {
             return DomainError.Invalid("case.message_sender_required", "direction", "An outbound message needs a sender.");
         }
@@ -465,8 +468,49 @@ public sealed class RecoveryCase
             LastUpdateSentAt = now.UtcDateTime;
         }
 
-        Append(inbound ? TimelineEntryKind.MessageIn : TimelineEntryKind.MessageOut, by, now, text, channel: channel);
+        Append(inbound ? TimelineEntryKind.MessageIn : TimelineEntryKind.MessageOut, by, now, text, channel: channel, messageId: messageId);
         return null;
+    }
+
+    /// <summary>A phone call with the customer and its notes. Talking to them keeps them informed: the next-update clock restarts.</summary>
+    public DomainError? LogCall(string? notes, Actor by, DateTimeOffset now)
+    {
+        var text = Clean(notes);
+        if (text is null)
+        {
+            return DomainError.Invalid("case.call_notes_required", "body", "Write down what was said on the call.");
+        }
+
+        if (text.Length > MaxTextLength)
+        {
+            return DomainError.Invalid("case.message_too_long", "body", $"Call notes have at most {MaxTextLength:N0} characters.");
+        }
+
+        Touch(now);
+        LastUpdateSentAt = now.UtcDateTime;
+        Append(TimelineEntryKind.Call, by, now, text, channel: Channel.Phone);
+        return null;
+    }
+
+    /// <summary>Records what the customer agreed to and how we know (for example: to be called instead of e-mailed).</summary>
+    public DomainError? RecordConsent(string what, string? how, Actor? by, DateTimeOffset now, Channel? channel = null)
+    {
+        var text = Clean(how);
+        if (text?.Length > 500)
+        {
+            return DomainError.Invalid("case.consent_too_long", "consent", "Say in up to 500 characters how the customer agreed.");
+        }
+
+        Touch(now);
+        Append(TimelineEntryKind.Consent, by, now, text is null ? what : $"{what}: {text}", channel: channel);
+        return null;
+    }
+
+    /// <summary>A message to the customer failed for good: the owner sees why, and can try another channel.</summary>
+    public void RecordDeliveryFailure(Channel channel, string reason, Guid messageId, DateTimeOffset now)
+    {
+        Touch(now);
+        Append(TimelineEntryKind.DeliveryFailed, null, now, reason, channel: channel, messageId: messageId);
     }
 
     public DomainError? ChangeSeverity(Severity severity, ValueTier customerTier, Actor by, DateTimeOffset now)
@@ -794,7 +838,8 @@ public sealed class RecoveryCase
         CaseStatus? from = null,
         CaseStatus? to = null,
         Actor? owner = null,
-        Channel? channel = null)
+        Channel? channel = null,
+        Guid? messageId = null)
     {
         // Entries written in one operation share a clock reading; a microsecond apart keeps their order on both
         // databases (PostgreSQL keeps microseconds).
@@ -803,7 +848,7 @@ public sealed class RecoveryCase
             now = new DateTimeOffset(_timeline[^1].At.AddTicks(TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
         }
 
-        _timeline.Add(TimelineEntry.Create(Id, Version, kind, by, now, body, from, to, owner, channel));
+        _timeline.Add(TimelineEntry.Create(Id, Version, kind, by, now, body, from, to, owner, channel, messageId));
     }
 
     private void ClearEscalation()

@@ -43,6 +43,12 @@ public sealed class TimelineEntry
     /// <summary>For messages: the channel it came in or went out on.</summary>
     public Channel? Channel { get; private set; }
 
+    /// <summary>
+    /// For messages to the customer: the outbox message that carries it. An outbound message without one was exchanged
+    /// outside Amends and only recorded here; nothing is shown as sent unless it went through the outbox.
+    /// </summary>
+    public Guid? MessageId { get; private set; }
+
     internal static TimelineEntry Create(
         CaseId caseId,
         long sequence,
@@ -53,7 +59,8 @@ public sealed class TimelineEntry
         CaseStatus? from = null,
         CaseStatus? to = null,
         Actor? owner = null,
-        Channel? channel = null) => new()
+        Channel? channel = null,
+        Guid? messageId = null) => new()
         {
             Id = Guid.CreateVersion7(at),
             CaseId = caseId,
@@ -68,5 +75,6 @@ public sealed class TimelineEntry
             OwnerId = owner?.Id,
             OwnerName = owner?.Name,
             Channel = channel,
+            MessageId = messageId,
         };
 }

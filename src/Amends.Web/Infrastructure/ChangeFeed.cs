@@ -6,6 +6,9 @@ public enum CaseChangeKind
 {
     Created,
     Updated,
+
+    /// <summary>Only the delivery state of a message on the case changed (queued → sent …); the case itself did not.</summary>
+    Delivery,
 }
 
 /// <summary>A case arrived or changed; the inbox and open workspaces refresh on it.</summary>
@@ -23,8 +26,24 @@ public sealed class CaseChangeFeed
     /// <summary>Set when the database relays changes between instances; then local publishes go through it.</summary>
     internal Func<CaseChanged, Task>? Relay { get; set; }
 
-    public IDisposable Subscribe(Action<CaseChanged> handler)
+    /// <summary>
+    /// Calls <paramref name="handler"/> on every change. Delivery-only changes (a message went from queued to sent) reach only
+    /// subscribers that ask for them: the case itself did not change, so lists and queues need not reload.
+    /// </summary>
+    public IDisposable Subscribe(Action<CaseChanged> handler, bool deliveries = false)
     {
+        if (!deliveries)
+        {
+            var inner = handler;
+            handler = change =>
+            {
+                if (change.Kind != CaseChangeKind.Delivery)
+                {
+                    inner(change);
+                }
+            };
+        }
+
         lock (_gate)
         {
             _subscribers.Add(handler);

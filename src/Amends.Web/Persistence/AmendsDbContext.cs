@@ -48,6 +48,10 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Remedies.RemedyCatalogueItem> RemedyCatalogue => Set<Amends.Domain.Remedies.RemedyCatalogueItem>();
 
+    public DbSet<Amends.Domain.Messaging.OutboundMessage> Outbox => Set<Amends.Domain.Messaging.OutboundMessage>();
+
+    public DbSet<Amends.Domain.Messaging.OutboundAttachment> OutboxAttachments => Set<Amends.Domain.Messaging.OutboundAttachment>();
+
     public abstract bool IsPostgres { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

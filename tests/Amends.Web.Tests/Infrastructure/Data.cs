@@ -34,3 +34,21 @@ public static class Data
     public static Task<CaseDetail> ActAsync(this HttpClient client, Guid caseId, string action, object? body = null) =>
         client.PostJsonAsync<CaseDetail>($"/api/cases/{caseId}/{action}", body);
 }
+
+/// <summary>Messages written straight into the outbox, as the app writes them, for tests that act on one before it goes.</summary>
+public static class OutboxData
+{
+    /// <summary>An automatic e-mail to the case's customer, due after <paramref name="dueIn"/> (so it waits while the test acts).</summary>
+    public static async Task<Guid> QueueAsync(this TestApp app, CaseDetail c, TimeSpan dueIn)
+    {
+        await using var scope = app.Scope();
+        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>(scope.ServiceProvider);
+        var now = TimeProvider.System.GetUtcNow();
+        var message = Amends.Domain.Messaging.OutboundMessage.Queue(Amends.Domain.Messaging.MessageKind.Update, Amends.Domain.Common.Channel.Email,
+            Amends.Web.Features.Messaging.Routes.Mailbox, c.Customer.Email!, c.Customer.Name, "Later", "Later", null, "amends.test", now,
+            new Amends.Domain.Common.CaseId(c.Id), new Amends.Domain.Common.CustomerId(c.Customer.Id), automatic: true, notBefore: now + dueIn);
+        db.Outbox.Add(message);
+        await db.SaveChangesAsync();
+        return message.Id;
+    }
+}

@@ -26,6 +26,29 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/cases/", Role.Agent, _ => Get("/api/cases?pageSize=5")),
         new("GET", "/api/cases/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}")),
         new("GET", "/api/cases/by-number/{number}", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/by-number/{(await a.Admin.CaseAsync()).Number}")),
+        new("POST", "/api/cases/{id:guid}/replies", Role.Agent, async a => Post($"/api/cases/{await AgentCase(a)}/replies", new { body = "Matrix reply" })),
+        new("GET", "/api/outbox/", Role.Supervisor, _ => Get("/api/outbox?pageSize=5")),
+        new("GET", "/api/outbox/{id:guid}", Role.Supervisor, async a => new(HttpMethod.Get, $"/api/outbox/{await Queued(a)}")),
+        new("POST", "/api/outbox/{id:guid}/retry", Role.Admin, async a =>
+        {
+            var id = await Queued(a);
+            await a.Admin.PostJsonAsync<Amends.Web.Features.Messaging.OutboxItem>($"/api/outbox/{id}/cancel", null);
+            return Post($"/api/outbox/{id}/retry", null);
+        }),
+        new("POST", "/api/outbox/{id:guid}/cancel", Role.Admin, async a => Post($"/api/outbox/{await Queued(a)}/cancel", null)),
+        new("POST", "/api/outbox/{id:guid}/hold", Role.Agent, async a => Post($"/api/outbox/{await Queued(a)}/hold", null)),
+        new("POST", "/api/outbox/{id:guid}/release", Role.Agent, async a =>
+        {
+            var id = await Queued(a);
+            await a.Admin.PostJsonAsync<Amends.Web.Features.Messaging.OutboxItem>($"/api/outbox/{id}/hold", null);
+            return Post($"/api/outbox/{id}/release", null);
+        }),
+        new("GET", "/api/mailbox/", Role.Agent, _ => Get("/api/mailbox?pageSize=5")),
+        new("GET", "/api/mailbox/{id:guid}", Role.Agent, async a =>
+        {
+            var sent = await a.Admin.PostJsonAsync<Amends.Web.Features.Messaging.ReplyResult>($"/api/cases/{await AgentCase(a)}/replies", new { body = "For the mailbox" });
+            return new(HttpMethod.Get, $"/api/mailbox/{sent.Message!.Id}");
+        }),
         new("GET", "/api/cases/{id:guid}/timeline", Role.Agent, async a => new(HttpMethod.Get, $"/api/cases/{(await a.Admin.CaseAsync()).Id}/timeline")),
         new("POST", "/api/cases/{id:guid}/assign", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/assign", new { ownerId = a.AgentUser.Id })),
         new("POST", "/api/cases/{id:guid}/notes", Role.Agent, async a => Post($"/api/cases/{(await a.Admin.CaseAsync()).Id}/notes", new { body = "n" })),
@@ -295,6 +318,10 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
 
     private static Call Post(string url, object? body) => new(HttpMethod.Post, url, body ?? new { });
+
+    /// <summary>A message on one of the test agent's cases, due in an hour: it waits in the outbox while the call acts on it.</summary>
+    private static async Task<Guid> Queued(TestApp a) =>
+        await a.QueueAsync(await a.Admin.GetJsonAsync<CaseDetail>($"/api/cases/{await AgentCase(a)}"), TimeSpan.FromHours(1));
 
     private static async Task<Guid> AgentCase(TestApp a)
     {

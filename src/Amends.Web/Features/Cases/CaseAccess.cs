@@ -21,6 +21,9 @@ public enum CaseRule
     /// <summary>The customer themselves, through a signed link: no staff member is acting.</summary>
     Customer,
 
+    /// <summary>Amends itself, in background work (a delivery failure on the timeline): no person is acting.</summary>
+    System,
+
     /// <summary>Giving the case an owner: <see cref="CaseAccess.CheckAssign"/> decides, as it needs the new owner.</summary>
     Assign,
 }
@@ -35,6 +38,9 @@ public readonly record struct CaseAccess(CaseRule Rule, UserId? User, bool Super
     /// <summary>The customer answering through a signed link.</summary>
     public static readonly CaseAccess Customer = new(CaseRule.Customer, null, false);
 
+    /// <summary>Background work of Amends itself.</summary>
+    public static readonly CaseAccess System = new(CaseRule.System, null, false);
+
     public static CaseAccess For(ClaimsPrincipal user, CaseRule rule) => new(rule, user.UserId(), user.IsSupervisor());
 
     public static CaseAccess For(Actor actor, Role role, CaseRule rule) => new(rule, actor.Id, role >= Role.Supervisor);
@@ -45,7 +51,7 @@ public readonly record struct CaseAccess(CaseRule Rule, UserId? User, bool Super
     /// <summary>Null when allowed; otherwise a 403 that says who may.</summary>
     public DomainError? Check(RecoveryCase c) => Rule switch
     {
-        CaseRule.Customer or CaseRule.Note or CaseRule.Assign => null,
+        CaseRule.Customer or CaseRule.System or CaseRule.Note or CaseRule.Assign => null,
         CaseRule.TakeOrWork when c.OwnerId is null => null,
         _ when User is { } user && Works(c, user, Supervisor) => null,
         _ => DomainError.Forbidden("case.not_yours",

@@ -62,7 +62,9 @@ public sealed record TimelineItem(
     CaseStatus? ToStatus,
     Guid? OwnerId,
     string? OwnerName,
-    Channel? Channel);
+    Channel? Channel,
+    Guid? MessageId = null,
+    Messaging.MessageDelivery? Delivery = null);
 
 /// <summary>A whole case as the workspace shows it. <see cref="AvailableActions"/> names the lifecycle POSTs the case allows now.</summary>
 public sealed record CaseDetail(

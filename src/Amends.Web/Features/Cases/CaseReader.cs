@@ -31,6 +31,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             .Take(TimelineWindow)
             .ToListAsync(ct);
         entries.Reverse();
+        var deliveries = await DeliveriesAsync(entries, ct);
 
         var ownerName = c.OwnerId is { } owner
             ? await db.Users.Where(u => u.Id == owner.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct)
@@ -91,7 +92,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.PlaybookVersion,
             c.Checklist,
             AvailableActions(c),
-            [.. entries.Select(ToItem)],
+            [.. entries.Select(e => ToItem(e, deliveries))],
             timelineTotal));
     }
 
@@ -117,7 +118,8 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
         var query = db.TimelineEntries.AsNoTracking().Where(e => e.CaseId == caseId);
         var total = await query.CountAsync(ct);
         var items = await query.OrderBy(e => e.Sequence).ThenBy(e => e.At).ThenBy(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-        return Result<Paged<TimelineItem>>.Ok(new Paged<TimelineItem>([.. items.Select(ToItem)], total, page, pageSize));
+        var deliveries = await DeliveriesAsync(items, ct);
+        return Result<Paged<TimelineItem>>.Ok(new Paged<TimelineItem>([.. items.Select(e => ToItem(e, deliveries))], total, page, pageSize));
     }
 
     /// <summary>The lifecycle actions (POST /api/cases/{id}/…) the case's status allows.</summary>
@@ -131,6 +133,10 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
         _ => c.Outcome == CaseOutcome.Duplicate ? [] : ["reopen"],
     };
 
-    private static TimelineItem ToItem(TimelineEntry e) => new(
-        e.Id, e.Kind, e.At, e.ActorId?.Value, e.ActorName, e.Body, e.FromStatus, e.ToStatus, e.OwnerId?.Value, e.OwnerName, e.Channel);
+    private Task<Dictionary<Guid, Messaging.MessageDelivery>> DeliveriesAsync(List<TimelineEntry> entries, CancellationToken ct) =>
+        Messaging.Outbox.DeliveriesAsync(db, [.. entries.Where(e => e.MessageId is not null).Select(e => e.MessageId!.Value).Distinct()], ct);
+
+    private static TimelineItem ToItem(TimelineEntry e, Dictionary<Guid, Messaging.MessageDelivery> deliveries) => new(
+        e.Id, e.Kind, e.At, e.ActorId?.Value, e.ActorName, e.Body, e.FromStatus, e.ToStatus, e.OwnerId?.Value, e.OwnerName, e.Channel,
+        e.MessageId, e.MessageId is { } m ? deliveries.GetValueOrDefault(m) : null);
 }
