@@ -125,8 +125,10 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         await Assertions.Expect(reply).ToHaveValueAsync(new Regex("^Hi Noor, I'm sorry you were charged incorrectly"));
         await page.ClickAsync("[data-testid=send-reply]");
 
-        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Reply sent");
+        // Through the outbox: queued, then (no real channel configured here) delivered to the Mailbox, shown live.
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Reply · Email");
         await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Hi Noor");
+        await Assertions.Expect(workspace.Timeline.First.Locator("[data-testid=delivery]")).ToHaveTextAsync("Delivered to the Mailbox");
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public abstract class RepliesTests(TestApp app)
         var entry = sent.Case.Timeline.Single(e => e.Kind == TimelineEntryKind.MessageOut);
         Assert.Equal(sent.Message.Id, entry.MessageId);
         Assert.Equal(Channel.Email, entry.Channel);
+        Assert.Equal(CaseStatus.Acknowledged, sent.Case.Status);
+        Assert.NotNull(sent.Case.AcknowledgedAt);
 
         var delivered = await DeliveredAsync(c.Id, sent.Message.Id);
         Assert.Equal(OutboxState.Delivered, delivered.Item.State);

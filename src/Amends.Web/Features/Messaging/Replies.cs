@@ -67,6 +67,12 @@ public sealed class Replies(AmendsDbContext db, CaseMutation mutation, Outbox ou
                 }
             }
 
+            // The first reply is the first response: a new case is acknowledged by it.
+            if (c.Status == CaseStatus.New && c.Acknowledge(by, now) is { } acknowledgeError)
+            {
+                return acknowledgeError;
+            }
+
             if (!Routes.CanWrite(channel))
             {
                 return files.Value.Count > 0
