@@ -231,8 +231,16 @@ public static class AmendsApp
         services.AddSingleton<Features.Messaging.OutboxDispatcher>();
         services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.MailboxTransport>();
         services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.SmtpTransport>();
+        services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.WebhookTransport>();
+        services.AddHttpClient(Features.Messaging.Transports.WebhookTransport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
+        services.AddScoped<Features.Messaging.Inbound>();
         services.AddScoped<Features.Messaging.Outbox>();
         services.AddScoped<Features.Messaging.Replies>();
+        services.AddSingleton<Features.Messaging.StatusLinks>();
+        services.AddOptions<Features.Messaging.UpdateOptions>().Bind(builder.Configuration.GetSection("Amends:Updates"));
+        services.AddSingleton<Features.Messaging.CustomerUpdates>();
+        services.AddScoped<Features.Messaging.CustomerStatus>();
+        Features.Messaging.StatusEndpoints.AddCustomerPageRateLimit(services, builder.Configuration);
         services.AddScoped<CreateCustomer>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<CustomerData>();
@@ -262,6 +270,7 @@ public static class AmendsApp
             app.UseHsts();
         }
 
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<CookieApiWriteGuard>();
         app.UseMiddleware<TwoFactorEnforcement>();
@@ -298,6 +307,7 @@ public static class AmendsApp
         app.MapRemedyEndpoints();
         Features.FollowUp.FeedbackEndpoints.MapFeedbackEndpoints(app);
         Features.Messaging.MessagingEndpoints.MapMessagingEndpoints(app);
+        Features.Messaging.StatusEndpoints.MapStatusEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
 

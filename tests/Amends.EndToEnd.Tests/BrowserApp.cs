@@ -3,7 +3,10 @@ using Microsoft.Playwright;
 
 namespace Amends.EndToEnd.Tests;
 
-/// <summary>The app on a real Kestrel port (SQLite) and Debian's Chromium driven by Playwright, shared by the journeys.</summary>
+/// <summary>
+/// The app on a real Kestrel port (SQLite), its e-mail going to a real SMTP server in the test process, and Debian's
+/// Chromium driven by Playwright, shared by the journeys.
+/// </summary>
 public sealed class BrowserApp : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -11,7 +14,9 @@ public sealed class BrowserApp : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public TestApp App { get; } = new("Sqlite");
+    public TestApp App { get; private set; } = null!;
+
+    public TestSmtpServer Smtp { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -22,6 +27,8 @@ public sealed class BrowserApp : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}: run ./test.sh, which installs Debian's chromium package.");
         }
 
+        Smtp = await TestSmtpServer.StartAsync();
+        App = new TestApp("Sqlite", settings: Amends.Web.Tests.Messaging.SmtpApp.SettingsFor(Smtp));
         await App.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -56,7 +63,15 @@ public sealed class BrowserApp : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        await App.DisposeAsync();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        if (Smtp is not null)
+        {
+            await Smtp.DisposeAsync();
+        }
     }
 }
 

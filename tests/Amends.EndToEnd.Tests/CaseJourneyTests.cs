@@ -31,7 +31,9 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         await workspace.AcknowledgeAsync();
 
         await Assertions.Expect(workspace.Status).ToHaveTextAsync("Acknowledged");
-        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("New → Acknowledged");
+        // Newest first: the automatic update that tells the customer who looks after them, then the acknowledgement.
+        await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Automatic update · Email");
+        await Assertions.Expect(workspace.Timeline.Filter(new() { HasText = "New → Acknowledged" })).ToHaveCountAsync(1);
         await Assertions.Expect(workspace.Timeline.Filter(new LocatorFilterOptions { HasText = "Called the customer, photos on the way" }))
             .ToContainTextAsync("Internal note");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("case-workspace") });
@@ -125,10 +127,10 @@ public sealed partial class CaseJourneyTests(BrowserApp browser)
         await Assertions.Expect(reply).ToHaveValueAsync(new Regex("^Hi Noor, I'm sorry you were charged incorrectly"));
         await page.ClickAsync("[data-testid=send-reply]");
 
-        // Through the outbox: queued, then (no real channel configured here) delivered to the Mailbox, shown live.
+        // Through the outbox: queued, then handed to the (test) SMTP server, shown live.
         await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Reply · Email");
         await Assertions.Expect(workspace.Timeline.First).ToContainTextAsync("Hi Noor");
-        await Assertions.Expect(workspace.Timeline.First.Locator("[data-testid=delivery]")).ToHaveTextAsync("Delivered to the Mailbox");
+        await Assertions.Expect(workspace.Timeline.First.Locator("[data-testid=delivery]")).ToContainTextAsync("Sent to ");
     }
 
     [Fact]

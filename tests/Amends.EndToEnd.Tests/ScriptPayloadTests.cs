@@ -95,6 +95,7 @@ public sealed class ScriptPayloadTests(BrowserApp browser)
         {
             name = "Customer " + Short,
             email = $"payload-{Guid.NewGuid():N}@example.com",
+            phone = "+44 7700 900123",
         });
         var c = await App.Admin.PostJsonAsync<CaseDetail>("/api/cases", new
         {
@@ -107,6 +108,12 @@ public sealed class ScriptPayloadTests(BrowserApp browser)
         await App.Agent.ActAsync(c.Id, "escalations", new { reason = "OwnerAskedForHelp", note = "Escalation " + Payload });
         await App.Agent.PostJsonAsync<OfferDto>($"/api/cases/{c.Id}/offers",
             new { options = new[] { new { type = "Refund", description = "Refund " + Payload, amountMinor = 9_000L } }, reason = "Offer " + Payload });
+        // A reply by SMS, which has no channel configured here and so lands in the Mailbox (with a link whose quote tries to
+        // break out of the href the Mailbox makes of it), and the customer's own reply.
+        var reply = await App.Agent.PostJsonAsync<Amends.Web.Features.Messaging.ReplyResult>($"/api/cases/{c.Id}/replies",
+            new { body = "Reply " + Payload + " https://x.test/\"onmouseover=\"window.__pwned=7\" ", channel = "Sms", consent = "Consent " + Payload });
+        var status = await App.Agent.GetJsonAsync<Amends.Web.Features.Messaging.StatusLink>($"/api/cases/{c.Id}/status-link");
+        await App.Agent.ActAsync(c.Id, "messages", new { direction = "In", body = "Customer " + Payload });
         await App.Agent.ActAsync(c.Id, "start");
         await App.Agent.ActAsync(c.Id, "wait", new { reason = "Wait " + Payload });
         await App.Agent.ActAsync(c.Id, "resume");
@@ -141,6 +148,9 @@ public sealed class ScriptPayloadTests(BrowserApp browser)
             ("/admin/ledger", Role.Admin),
             ("/admin/api-keys", Role.Admin),
             ("/admin/playbooks", Role.Admin),
+            ($"/mailbox/{reply.Message!.Id}", Role.Agent),
+            ("/outbox", Role.Supervisor),
+            (new Uri(status.Url).PathAndQuery, Role.Agent),
         ];
     }
 }

@@ -222,7 +222,7 @@ public sealed class RecoveryCase
             : Illegal(CaseStatus.WaitingOnCustomer);
 
     /// <summary>The customer answered (or the wait is over): work goes on.</summary>
-    public DomainError? Resume(Actor by, DateTimeOffset now) =>
+    public DomainError? Resume(Actor? by, DateTimeOffset now) =>
         Status == CaseStatus.WaitingOnCustomer ? Move(CaseStatus.Resolving, by, now, null) : Illegal(CaseStatus.Resolving);
 
     public DomainError? Resolve(Actor by, DateTimeOffset now, string? resolution, bool apologyOnly)

@@ -56,6 +56,42 @@ public sealed class Customer
 
     public DateTime CreatedAt { get; private set; }
 
+    /// <summary>The customer's time zone (an IANA id such as Europe/Berlin): quiet periods and times in messages follow it. Null: the team's.</summary>
+    public string? TimeZone { get; private set; }
+
+    /// <summary>The language messages are written in (a tag such as en or de); null: the playbook's default.</summary>
+    public string? Language { get; private set; }
+
+    /// <summary>When the customer asked for no more automatic updates (UTC); replies from a person still reach them.</summary>
+    public DateTime? UpdatesOptedOutAt { get; private set; }
+
+    public bool WantsAutomaticUpdates => UpdatesOptedOutAt is null;
+
+    /// <summary>Sets the time zone and language; each must be known (a time zone this machine has, a language tag of 2 to 8 letters).</summary>
+    public DomainError? SetLocale(string? timeZone, string? language)
+    {
+        var zone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
+        if (zone is not null && (zone.Length > 64 || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)))
+        {
+            return DomainError.Invalid("customer.time_zone_invalid", "timeZone", "Give a time zone such as Europe/Berlin or America/New_York.");
+        }
+
+        var tag = string.IsNullOrWhiteSpace(language) ? null : language.Trim().ToLowerInvariant();
+        if (tag is not null && (tag.Length is < 2 or > 8 || !tag.All(c => char.IsAsciiLetterLower(c) || c == '-')))
+        {
+            return DomainError.Invalid("customer.language_invalid", "language", "Give a language tag such as en, de or pt-br.");
+        }
+
+        TimeZone = zone;
+        Language = tag;
+        return null;
+    }
+
+    /// <summary>The customer asked for no more automatic updates. Asking twice keeps the first time.</summary>
+    public void OptOutOfUpdates(DateTimeOffset now) => UpdatesOptedOutAt ??= now.UtcDateTime;
+
+    public void OptInToUpdates() => UpdatesOptedOutAt = null;
+
     /// <summary>When the customer's personal data was erased at their request (UTC); null while it is kept.</summary>
     public DateTime? ErasedAt { get; private set; }
 

@@ -97,6 +97,9 @@ public sealed class OutboundMessage
     /// <summary>Sent without a person pressing send (an update, a reminder): mail carries <c>Auto-Submitted: auto-generated</c>.</summary>
     public bool Automatic { get; private set; }
 
+    /// <summary>For automatic messages: where the customer stops them with one click (RFC 8058 <c>List-Unsubscribe</c>).</summary>
+    public string? UnsubscribeUrl { get; private set; }
+
     /// <summary>The RFC 5322 Message-ID (with angle brackets); also the <c>webhook-id</c> on webhook channels.</summary>
     public string HeaderMessageId { get; private set; } = "";
 
@@ -156,7 +159,8 @@ public sealed class OutboundMessage
         string? references = null,
         Guid? timelineEntryId = null,
         DateTimeOffset? notBefore = null,
-        Guid? id = null)
+        Guid? id = null,
+        string? unsubscribeUrl = null)
     {
         var messageId = id ?? Guid.CreateVersion7(now);
         return new OutboundMessage
@@ -174,6 +178,7 @@ public sealed class OutboundMessage
             InReplyTo = inReplyTo,
             References = references,
             Automatic = automatic,
+            UnsubscribeUrl = unsubscribeUrl,
             CaseId = caseId,
             CustomerId = customerId,
             CreatedById = by?.Id,

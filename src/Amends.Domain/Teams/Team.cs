@@ -32,6 +32,50 @@ public sealed class Team
     /// <summary>When the team works; SLA clocks count only this time. Null means always open.</summary>
     public Sla.BusinessHours? Hours { get; private set; }
 
+    /// <summary>
+    /// The start of the quiet period, in the customer's local time: automatic messages (updates, reminders) wait until it
+    /// ends, urgent cases excepted. Null with <see cref="QuietUntil"/>: no quiet period. New teams start with 21:00–08:00.
+    /// </summary>
+    public TimeOnly? QuietFrom { get; private set; }
+
+    public TimeOnly? QuietUntil { get; private set; }
+
+    public DomainError? SetQuietHours(TimeOnly? from, TimeOnly? until)
+    {
+        if ((from is null) != (until is null) || (from is { } f && f == until))
+        {
+            return DomainError.Invalid("team.quiet_hours_invalid", "from", "Give both ends of the quiet period, or neither; they cannot be the same time.");
+        }
+
+        QuietFrom = from;
+        QuietUntil = until;
+        return null;
+    }
+
+    /// <summary>When a message may go that is due at <paramref name="localNow"/>: at once, or at the end of the quiet period it falls in.</summary>
+    public TimeSpan QuietDelay(DateTime localNow)
+    {
+        if (QuietFrom is not { } from || QuietUntil is not { } until)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var time = TimeOnly.FromDateTime(localNow);
+        var quiet = from < until ? time >= from && time < until : time >= from || time < until;
+        if (!quiet)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var end = localNow.Date + until.ToTimeSpan();
+        if (end <= localNow)
+        {
+            end = end.AddDays(1);
+        }
+
+        return end - localNow;
+    }
+
     /// <summary>The calendar SLA clocks use for this team's cases.</summary>
     public Sla.BusinessCalendar Calendar() => Hours?.ToCalendar() is { IsSuccess: true } calendar ? calendar.Value : Sla.BusinessCalendar.AlwaysOpen;
 
@@ -51,7 +95,7 @@ public sealed class Team
     {
         var error = ValidateName(name);
         return error is null
-            ? Result<Team>.Ok(new Team { Id = TeamId.New(), Name = name!.Trim(), CreatedAt = now.UtcDateTime })
+            ? Result<Team>.Ok(new Team { Id = TeamId.New(), Name = name!.Trim(), CreatedAt = now.UtcDateTime, QuietFrom = new TimeOnly(21, 0), QuietUntil = new TimeOnly(8, 0) })
             : error;
     }
 

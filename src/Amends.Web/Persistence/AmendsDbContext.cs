@@ -52,6 +52,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Messaging.OutboundAttachment> OutboxAttachments => Set<Amends.Domain.Messaging.OutboundAttachment>();
 
+    public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
+
     public abstract bool IsPostgres { get; }
 
     protected override void OnModelCreating(ModelBuilder builder)

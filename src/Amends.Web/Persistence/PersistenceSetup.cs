@@ -27,7 +27,7 @@ internal static class PersistenceSetup
             PostgresDatabase.EnsureExists(connectionString);
             var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
             services.AddSingleton(dataSource);
-            services.AddDbContext<PostgresAmendsDbContext>((sp, options) => options.UseNpgsql(dataSource).AddInterceptors(Numbering, sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            services.AddDbContext<PostgresAmendsDbContext>((sp, options) => options.UseNpgsql(dataSource).AddInterceptors(Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<PostgresAmendsDbContext>());
             services.AddHostedService<PostgresChangeRelay>();
         }
@@ -40,7 +40,7 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
         }
         else

@@ -97,7 +97,8 @@ public class TestApp : IAsyncLifetime
 
         Anonymous = NewClient(null);
         var root = NewClient(BootstrapKey);
-        Team = await root.PostJsonAsync<TeamDto>("/api/teams", new { name = "Care " + port });
+        // No quiet period: automatic messages go at once, whatever the hour the tests run at (a test of its own covers it).
+        Team = await root.PostJsonAsync<TeamDto>("/api/teams", new { name = "Care " + port, quiet = new { from = (string?)null, until = (string?)null } });
         AgentUser = await CreateUserAsync(root, Role.Agent, "agent");
         SupervisorUser = await CreateUserAsync(root, Role.Supervisor, "supervisor");
         AdminUser = await CreateUserAsync(root, Role.Admin, "admin");
@@ -156,6 +157,10 @@ public class TestApp : IAsyncLifetime
         ["Amends:Security:AllowInsecureCookies"] = "true",
         ["Amends:Login:PerAddressPerMinute"] = "100000",
         ["Amends:Login:PerAccountPerMinute"] = "100000",
+        ["Amends:Status:PerAddressPerMinute"] = "100000",
+
+        // Changes within a second make one automatic update (a few minutes in production).
+        ["Amends:Updates:CoalesceSeconds"] = "1",
     };
 
     public virtual async ValueTask DisposeAsync()

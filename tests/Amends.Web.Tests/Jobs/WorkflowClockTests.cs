@@ -181,6 +181,16 @@ public abstract class WorkflowClockTests(string provider) : IAsyncLifetime
         await SweepAsync();
         Assert.Equal(1, (await Get(c.Id)).FollowUpsSent);
 
+        // The check really goes to the customer: in the outbox, in the sweep's transaction, with their link to answer.
+        await using (var scope = _app.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+            var ask = Assert.Single(db.Outbox.Where(m => m.CaseId == new Amends.Domain.Common.CaseId(c.Id) && m.Kind == Amends.Domain.Messaging.MessageKind.FollowUp).ToList());
+            Assert.True(ask.Automatic);
+            Assert.Contains("/feedback/", ask.TextBody);
+            Assert.Contains((await Get(c.Id)).Timeline, e => e.Kind == TimelineEntryKind.MessageOut && e.MessageId == ask.Id);
+        }
+
         var closed = await _app.Agent.ActAsync(c.Id, "follow-up", new { score = 5, comment = "Brilliant, thank you" });
 
         Assert.Equal(CaseStatus.Closed, closed.Status);

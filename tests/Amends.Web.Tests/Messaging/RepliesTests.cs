@@ -84,6 +84,10 @@ public abstract class RepliesTests(TestApp app)
         var consent = Assert.Single(sent.Case.Timeline, e => e.Kind == TimelineEntryKind.Consent);
         Assert.Equal("The customer agreed to be contacted by Sms: Asked for texts in their e-mail of 3 May", consent.Body);
         Assert.Equal(app.AgentUser.DisplayName, consent.ActorName);
+
+        // Agreed once: the next text on this case needs no new consent.
+        var next = await app.Agent.PostJsonAsync<ReplyResult>($"/api/cases/{c.Id}/replies", new { body = "And another text", channel = "Sms" });
+        Assert.Single(next.Case.Timeline, e => e.Kind == TimelineEntryKind.Consent);
     }
 
     [Fact]
@@ -127,10 +131,14 @@ public abstract class RepliesTests(TestApp app)
 
         await app.Agent.ActAsync(c.Id, "notes", new { body = "Internal: the courier lied about the delivery" });
         await app.Agent.ActAsync(c.Id, "acknowledge");
+        await app.Agent.ActAsync(c.Id, "notes", new { body = "Internal: second thoughts" });
 
-        Assert.Equal(0, await OutboxCountAsync(c.Id));
-        var mailbox = await app.Agent.GetJsonAsync<Paged<OutboxItem>>("/api/mailbox?pageSize=200");
-        Assert.DoesNotContain(mailbox.Items, i => i.CaseId == c.Id);
+        // Acknowledging tells the customer (where they can be written to); nothing of either note goes with it.
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var bodies = await db.Outbox.Where(m => m.CaseId == new CaseId(c.Id)).Select(m => m.TextBody + m.Subject + (m.HtmlBody ?? "")).ToListAsync(Ct);
+        Assert.DoesNotContain(bodies, b => b.Contains("Internal", StringComparison.Ordinal));
+        Assert.DoesNotContain(await db.Outbox.Where(m => m.CaseId == new CaseId(c.Id)).Select(m => m.Kind).ToListAsync(Ct), k => k == MessageKind.Reply);
     }
 
     [Fact]

@@ -7,13 +7,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Admin;
 
-public sealed record TeamDto(Guid Id, string Name, Guid? SupervisorId, string? SupervisorName, int MemberCount, BusinessHours? Hours);
+public sealed record TeamDto(Guid Id, string Name, Guid? SupervisorId, string? SupervisorName, int MemberCount, BusinessHours? Hours, QuietHours? Quiet = null);
+
+/// <summary>A team's quiet period ("21:00" to "08:00"), in each customer's own time zone; both null: none.</summary>
+public sealed record QuietHours(TimeOnly? From, TimeOnly? Until);
 
 /// <summary>
 /// A team's name, supervisor and business hours (IANA time zone, weekly periods, holidays); SLA clocks of the team's
 /// cases count only those hours. No hours means always open.
 /// </summary>
-public sealed record SaveTeamRequest([property: Required, StringLength(Team.MaxNameLength)] string? Name, Guid? SupervisorId = null, BusinessHours? Hours = null);
+/// <remarks><see cref="Quiet"/> left out keeps the quiet period as it is (new teams: 21:00 to 08:00).</remarks>
+public sealed record SaveTeamRequest([property: Required, StringLength(Team.MaxNameLength)] string? Name, Guid? SupervisorId = null, BusinessHours? Hours = null, QuietHours? Quiet = null);
 
 /// <summary>Teams share an inbox and a supervisor, who must hold the Supervisor or Admin role.</summary>
 public sealed class Teams(AmendsDbContext db, TimeProvider time)
@@ -30,7 +34,8 @@ public sealed class Teams(AmendsDbContext db, TimeProvider time)
             t.SupervisorId?.Value,
             t.SupervisorId is { } s ? names.GetValueOrDefault(s.Value) : null,
             members.GetValueOrDefault(t.Id),
-            t.Hours))];
+            t.Hours,
+            new QuietHours(t.QuietFrom, t.QuietUntil)))];
     }
 
     public async Task<Result<TeamDto>> CreateAsync(SaveTeamRequest request, CancellationToken ct)
@@ -81,6 +86,11 @@ public sealed class Teams(AmendsDbContext db, TimeProvider time)
         if (hoursError is not null)
         {
             return hoursError with { Field = "hours." + hoursError.Field };
+        }
+
+        if (request.Quiet is { } quiet && team.SetQuietHours(quiet.From, quiet.Until) is { } quietError)
+        {
+            return quietError with { Field = "quiet." + quietError.Field };
         }
 
         team.SetSupervisor(request.SupervisorId is { } s ? new UserId(s) : null);

@@ -26,14 +26,21 @@ public sealed class CaseTemplates(AmendsDbContext db, PlaybookLibrary playbooks,
         }
 
         var customer = await db.Customers.AsNoTracking().SingleAsync(x => x.Id == c.CustomerId, ct);
+        var zone = (await clocks.CalendarForAsync(c.TeamId, ct)).Zone;
+        var values = await ValuesAsync(db, c, customer, zone, ct);
+        return Result<IReadOnlyList<RenderedTemplate>>.Ok([.. Enum.GetValues<TemplateKind>().Select(k => new RenderedTemplate(k, playbook.Render(k, values)))]);
+    }
+
+    /// <summary>The merge fields of a case: names, the number, and due times in <paramref name="zone"/>.</summary>
+    public static async Task<Dictionary<string, string?>> ValuesAsync(AmendsDbContext db, Amends.Domain.Cases.RecoveryCase c, Amends.Domain.Customers.Customer customer, TimeZoneInfo zone, CancellationToken ct)
+    {
         var owner = c.OwnerId is { } o ? await db.Users.Where(u => u.Id == o.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null;
         var team = c.TeamId is { } t ? await db.Teams.Where(x => x.Id == t).Select(x => x.Name).SingleOrDefaultAsync(ct) : null;
-        var zone = (await clocks.CalendarForAsync(c.TeamId, ct)).Zone;
         string? Local(DateTime? utc) => utc is { } u
             ? TimeZoneInfo.ConvertTimeFromUtc(u, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture)
             : null;
 
-        var values = new Dictionary<string, string?>
+        return new Dictionary<string, string?>
         {
             ["customer.name"] = customer.Name,
             ["customer.firstName"] = customer.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(),
@@ -44,6 +51,5 @@ public sealed class CaseTemplates(AmendsDbContext db, PlaybookLibrary playbooks,
             ["resolveBy"] = Local(c.Sla.ResolveBy),
             ["nextUpdateBy"] = Local(c.Sla.NextUpdateBy ?? c.Sla.AcknowledgeBy),
         };
-        return Result<IReadOnlyList<RenderedTemplate>>.Ok([.. Enum.GetValues<TemplateKind>().Select(k => new RenderedTemplate(k, playbook.Render(k, values)))]);
     }
 }

@@ -18,7 +18,9 @@ public sealed record CreateCustomerRequest(
     ValueTier? Tier = null,
     MoneyDto? LifetimeValue = null,
     Channel? PreferredChannel = null,
-    IReadOnlyList<ContactPointDto>? ContactPoints = null);
+    IReadOnlyList<ContactPointDto>? ContactPoints = null,
+    [property: StringLength(64)] string? TimeZone = null,
+    [property: StringLength(8)] string? Language = null);
 
 public sealed class CreateCustomer(AmendsDbContext db, TimeProvider time)
 {
@@ -55,6 +57,11 @@ public sealed class CreateCustomer(AmendsDbContext db, TimeProvider time)
         }
 
         var customer = registered.Value;
+        if (customer.SetLocale(request.TimeZone, request.Language) is { } localeError)
+        {
+            return localeError;
+        }
+
         if (customer.Email is { } email && await db.Customers.AnyAsync(c => c.Email == email, ct))
         {
             var existing = await db.Customers.Where(c => c.Email == email).Select(c => c.Id).FirstAsync(ct);

@@ -15,7 +15,10 @@ public sealed record CustomerDto(
     ValueTier Tier,
     MoneyDto LifetimeValue,
     IReadOnlyList<ContactPointDto> ContactPoints,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    string? TimeZone = null,
+    string? Language = null,
+    bool AutomaticUpdates = true)
 {
     public static CustomerDto From(Customer c) => new(
         c.Id.Value,
@@ -26,7 +29,10 @@ public sealed record CustomerDto(
         c.Tier,
         MoneyDto.From(c.LifetimeValue),
         [.. c.AllContactPoints().Select(p => new ContactPointDto(p.Channel, p.Address))],
-        c.CreatedAt);
+        c.CreatedAt,
+        c.TimeZone,
+        c.Language,
+        c.WantsAutomaticUpdates);
 }
 
 /// <summary>A customer with their case history, newest first.</summary>

@@ -21,7 +21,10 @@ public sealed class Feedback(IDataProtectionProvider protection, AmendsDbContext
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 
-    private ITimeLimitedDataProtector Protector => protection.CreateProtector("Amends.FollowUp.Feedback.v1").ToTimeLimitedDataProtector();
+    private ITimeLimitedDataProtector Protector => ProtectorOf(protection);
+
+    private static ITimeLimitedDataProtector ProtectorOf(IDataProtectionProvider protection) =>
+        protection.CreateProtector("Amends.FollowUp.Feedback.v1").ToTimeLimitedDataProtector();
 
     /// <summary>
     /// The links, for the people who send them: the case's owner, their cover or a supervisor. They are the customer's
@@ -48,6 +51,13 @@ public sealed class Feedback(IDataProtectionProvider protection, AmendsDbContext
         var links = Enumerable.Range(1, 5).ToDictionary(score => score, score => $"{baseUrl.TrimEnd('/')}/feedback/{token}?score={score}");
         return Result<FeedbackLinks>.Ok(new FeedbackLinks(caseId, expires.UtcDateTime, links));
     }
+
+    /// <summary>The answer page of a case, for its customer's status page (the customer answers there themselves).</summary>
+    public string LinkFor(Guid caseId) => LinkFor(protection, urls, time, caseId);
+
+    /// <summary>The answer page of a case, for code outside a request (the automatic satisfaction check).</summary>
+    public static string LinkFor(IDataProtectionProvider protection, Infrastructure.PublicUrls urls, TimeProvider time, Guid caseId) =>
+        $"{urls.BaseUrl.TrimEnd('/')}/feedback/{ProtectorOf(protection).Protect(caseId.ToString("N"), time.GetUtcNow().Add(Lifetime))}";
 
     /// <summary>The case a token names, or null when it was altered or has expired.</summary>
     public Guid? CaseOf(string? token)

@@ -48,6 +48,11 @@ public sealed class WebhookChannelOptions
 
     /// <summary>A Standard Webhooks secret (<c>whsec_…</c>, base64); signs what we send and checks what we receive.</summary>
     public string? Secret { get; set; }
+
+    /// <summary>What kind of channel it is (Sms, Chat, Social, Review, Web); unset, its name says (a channel "sms" is Sms), else Chat.</summary>
+    public Channel? Kind { get; set; }
+
+    public Channel KindFor(string name) => Kind ?? (Enum.TryParse<Channel>(name, ignoreCase: true, out var parsed) && Routes.CanWrite(parsed) ? parsed : Channel.Chat);
 }
 
 /// <summary>Who the customer hears from (<c>Amends:Organisation</c>): shown on the status page and in messages.</summary>

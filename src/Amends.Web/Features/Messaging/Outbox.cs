@@ -51,7 +51,7 @@ public sealed record OutboxMessage(
 /// Writes messages to the outbox and reads it. Composing happens inside the change that causes the message (a reply, an
 /// update), so the message and the change commit together or not at all; the delivery worker sends it afterwards.
 /// </summary>
-public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOptionsMonitor<OrganisationOptions> organisation, TimeProvider time)
+public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOptionsMonitor<OrganisationOptions> organisation, StatusLinks statusLinks, TimeProvider time)
 {
     /// <summary>
     /// A message to the case's customer on <paramref name="channel"/>, added to the unit of work (the caller saves): the
@@ -67,20 +67,38 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
             return destination.Error!;
         }
 
-        var earlier = await db.Outbox.AsNoTracking().Where(m => m.CaseId == c.Id)
-            .OrderByDescending(m => m.CreatedAt).Select(m => m.HeaderMessageId).Take(20).ToListAsync(ct);
-        earlier.Reverse();
-        var org = organisation.CurrentValue;
-        var subject = (earlier.Count > 0 ? "Re: " : "") + $"Your case {c.Reference} with {org.Name}";
-        var text = $"{body.Trim()}\n\n-- \n{signer}, {org.Name}\nYour case number: {c.Reference}";
-        var message = OutboundMessage.Queue(
-            kind, channel, destination.Value.Route, destination.Value.Address, customer.Name, subject, text, Html(text, org.Color),
-            router.MessageIdDomain, now, c.Id, customer.Id, by, automatic,
-            inReplyTo: earlier.LastOrDefault(), references: earlier.Count > 0 ? string.Join(' ', earlier) : null,
-            timelineEntryId: timelineEntryId, id: id);
+        var message = await ComposeAsync(db, router, organisation.CurrentValue, statusLinks, c, customer, channel, destination.Value, body, kind, signer, by, now,
+            id, timelineEntryId, automatic, null, ct);
         db.Outbox.Add(message);
         return Result<OutboundMessage>.Ok(message);
     }
+
+    /// <summary>
+    /// A message on a case as the customer receives it: the case number in the subject, threaded after the case's earlier
+    /// messages, signed, and with the customer's own link to follow the case, reply or choose a remedy.
+    /// </summary>
+    public static async Task<OutboundMessage> ComposeAsync(
+        AmendsDbContext db, ChannelRouter router, OrganisationOptions org, StatusLinks statusLinks, RecoveryCase c, Customer customer, Channel channel,
+        Destination destination, string body, MessageKind kind, string signer, Actor? by, DateTimeOffset now, Guid id, Guid? timelineEntryId, bool automatic,
+        DateTimeOffset? notBefore, CancellationToken ct)
+    {
+        var earlier = await db.Outbox.AsNoTracking().Where(m => m.CaseId == c.Id)
+            .OrderByDescending(m => m.CreatedAt).Select(m => m.HeaderMessageId).Take(20).ToListAsync(ct);
+        earlier.Reverse();
+        var subject = (earlier.Count > 0 ? "Re: " : "") + $"Your case {c.Reference} with {org.Name}";
+        var status = statusLinks.For(c.Id);
+        var text = WithSignature(body, signer, org, c, status.Url)
+            + (automatic ? $"\nNo more automatic updates: {status.Url}/unsubscribe" : "");
+        return OutboundMessage.Queue(
+            kind, channel, destination.Route, destination.Address, customer.Name, subject, text, Html(text, org.Color),
+            router.MessageIdDomain, now, c.Id, customer.Id, by, automatic,
+            inReplyTo: earlier.LastOrDefault(), references: earlier.Count > 0 ? string.Join(' ', earlier) : null,
+            timelineEntryId: timelineEntryId, notBefore: notBefore, id: id, unsubscribeUrl: automatic ? status.Url + "/unsubscribe/one-click" : null);
+    }
+
+    /// <summary>The body with its signature, the case number and the status link.</summary>
+    public static string WithSignature(string body, string signer, OrganisationOptions org, RecoveryCase c, string statusUrl) =>
+        $"{body.Trim()}\n\n-- \n{signer}, {org.Name}\nYour case number: {c.Reference}\nFollow your case, reply or choose: {statusUrl}";
 
     public async Task<Result<Paged<OutboxItem>>> ListAsync(string? state, string? route, Guid? caseId, int page, int pageSize, CancellationToken ct)
     {
@@ -184,7 +202,8 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
         ids.Count == 0
             ? []
             : await db.Outbox.AsNoTracking().Where(m => ids.Contains(m.Id))
-                .Select(m => new MessageDelivery(m.Id, m.State, m.Route, m.To, m.Attempts, m.LastError, m.SentAt, m.DeliveredAt, m.NextAttemptAt))
+                .Select(m => new MessageDelivery(m.Id, m.State, m.Route, m.To, m.Attempts, m.LastError, m.SentAt, m.DeliveredAt, m.NextAttemptAt,
+                    m.Automatic, m.Automatic ? m.TextBody : null))
                 .ToDictionaryAsync(d => d.MessageId, ct);
 
     private async Task<List<OutboxItem>> ItemsAsync(List<OutboundMessage> rows, CancellationToken ct)
@@ -198,11 +217,15 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
     }
 
     /// <summary>The HTML part: the text, encoded, in paragraphs, with its links clickable. No user text is ever unescaped.</summary>
-    public static string Html(string text, string color)
+    public static string Html(string text, string color) =>
+        "<!DOCTYPE html><html><body style=\"font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2330\">"
+        + Paragraphs(text, color) + "</body></html>";
+
+    /// <summary>The text as HTML paragraphs: every character of it encoded, then its http(s) links made clickable.</summary>
+    public static string Paragraphs(string text, string color)
     {
         var html = new StringBuilder();
         var brand = BrandColor().IsMatch(color) ? color : "#3f51b5";
-        html.Append("<!DOCTYPE html><html><body style=\"font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2330\">");
         foreach (var paragraph in text.Replace("\r\n", "\n").Split("\n\n"))
         {
             var encoded = WebUtility.HtmlEncode(paragraph).Replace("\n", "<br>");
@@ -210,7 +233,7 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
             html.Append("<p>").Append(encoded).Append("</p>");
         }
 
-        return html.Append("</body></html>").ToString();
+        return html.ToString();
     }
 
     [GeneratedRegex(@"https?://[^\s<>""]+", RegexOptions.CultureInvariant)]
@@ -230,4 +253,6 @@ public sealed record MessageDelivery(
     string? Error,
     DateTime? SentAt,
     DateTime? DeliveredAt,
-    DateTime NextAttemptAt);
+    DateTime NextAttemptAt,
+    bool Automatic = false,
+    string? Text = null);

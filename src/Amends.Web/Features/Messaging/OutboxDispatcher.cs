@@ -1,3 +1,4 @@
+using Amends.Domain.Cases;
 using Amends.Domain.Messaging;
 using Amends.Web.Features.Cases;
 using Amends.Web.Features.Messaging.Transports;
@@ -213,7 +214,12 @@ public sealed class OutboxDispatcher(
 
         foreach (var m in failedForGood.Where(m => m.CaseId is not null))
         {
-            await NoteFailureAsync(m, ct);
+            var reason = (await ReasonAsync(m.Id)) ?? "unknown";
+            await OnCaseAsync(m, (c, at) =>
+            {
+                c.RecordDeliveryFailure(m.Channel, $"Could not deliver the {m.Channel} message to {m.To}: {reason}", m.Id, at);
+                return null;
+            }, ct);
         }
 
         // The workspace shows each message's state beside it: tell it to look again.
@@ -223,21 +229,21 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    /// <summary>A failed message goes on its case's timeline, so the owner sees it and can reach the customer another way.</summary>
-    private async Task NoteFailureAsync(OutboundMessage m, CancellationToken ct)
+    /// <summary>A change to a message's case by Amends itself (a failure, an automatic message sent), retried if a person changed the case meanwhile.</summary>
+    private async Task OnCaseAsync(OutboundMessage m, Func<RecoveryCase, DateTimeOffset, Amends.Domain.Common.DomainError?> change, CancellationToken ct)
     {
-        var reason = (await ReasonAsync(m.Id)) ?? "unknown";
         for (var attempt = 0; attempt < 3; attempt++)
         {
             await using var scope = scopes.CreateAsyncScope();
             var mutation = scope.ServiceProvider.GetRequiredService<CaseMutation>();
-            var result = await mutation.ApplyAsync(m.CaseId!.Value.Value, null, CaseAccess.System, (c, now) =>
-            {
-                c.RecordDeliveryFailure(m.Channel, $"Could not deliver the {m.Channel} message to {m.To}: {reason}", m.Id, now);
-                return (Amends.Domain.Common.DomainError?)null;
-            }, ct);
+            var result = await mutation.ApplyAsync(m.CaseId!.Value.Value, null, CaseAccess.System, change, ct);
             if (result.IsSuccess || result.Error!.Kind != Amends.Domain.Common.ErrorKind.Conflict)
             {
+                if (!result.IsSuccess)
+                {
+                    logger.LogWarning("Could not note message {MessageId} on case {CaseId}: {Error}", m.Id, m.CaseId, result.Error!.Message);
+                }
+
                 return;
             }
         }

@@ -53,7 +53,9 @@ public sealed class Replies(AmendsDbContext db, CaseMutation mutation, Outbox ou
                 return DomainError.Conflict("reply.customer_erased", "The customer's data was erased at their request: there is no one to write to.");
             }
 
-            if (channel != c.Channel && channel != customer.PreferredChannel)
+            // Consent once per channel: after the customer agreed to texts, the next text needs no new one.
+            if (channel != c.Channel && channel != customer.PreferredChannel
+                && !await db.TimelineEntries.AnyAsync(e => e.CaseId == c.Id && e.Kind == TimelineEntryKind.Consent && e.Channel == channel, ct))
             {
                 if (string.IsNullOrWhiteSpace(request.Consent))
                 {

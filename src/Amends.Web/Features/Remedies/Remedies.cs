@@ -220,22 +220,35 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
         }, ct);
 
     public Task<Result<OfferDto>> ChooseAsync(Guid offerId, ChooseOptionRequest request, Actor by, Role role, CancellationToken ct) =>
+        ChooseAsync(offerId, request.OptionId!.Value, by, CaseAccess.For(by, role, CaseRule.Work), null, ct);
+
+    /// <summary>The customer's own choice, on their status page: through the same rules as staff, for an offer on that case only.</summary>
+    public Task<Result<OfferDto>> ChooseAsCustomerAsync(Guid caseId, Guid offerId, Guid optionId, CancellationToken ct) =>
+        ChooseAsync(offerId, optionId, null, CaseAccess.Customer, caseId, ct);
+
+    private Task<Result<OfferDto>> ChooseAsync(Guid offerId, Guid optionId, Actor? by, CaseAccess access, Guid? onCase, CancellationToken ct) =>
         OnOfferAsync(offerId, by, async (offer, c, now, before) =>
         {
-            if (CaseAccess.For(by, role, CaseRule.Work).Check(c) is { } forbidden)
+            if (onCase is { } expected && c.Id.Value != expected)
+            {
+                return DomainError.NotFound("offer.not_found", $"There is no offer {offerId}.");
+            }
+
+            if (access.Check(c) is { } forbidden)
             {
                 return forbidden;
             }
 
-            var error = offer.Choose(request.OptionId!.Value, now);
+            var error = offer.Choose(optionId, now);
             if (error is not null)
             {
                 return error;
             }
 
             var chosen = offer.Chosen!;
-            await ledger.AppendAsync("offer.chosen", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), before, Snapshot(offer, now), null, now, ct);
-            return c.RecordRemedy($"The customer chose: {chosen.Description} ({new Money(chosen.AmountMinor, offer.Currency)})", by, now);
+            await ledger.AppendAsync("offer.chosen", by, $"offer:{offer.Id}", c.Id.Value, new Money(chosen.AmountMinor, offer.Currency), before, Snapshot(offer, now),
+                by is null ? "Chosen by the customer on their status page" : null, now, ct);
+            return c.RecordRemedy($"The customer chose: {chosen.Description} ({new Money(chosen.AmountMinor, offer.Currency)})" + (by is null ? " (on their status page)" : ""), by, now);
         }, ct);
 
     public Task<Result<OfferDto>> FulfilAsync(Guid offerId, FulfilOfferRequest request, Actor by, Role role, CancellationToken ct) =>
@@ -343,7 +356,7 @@ public sealed class Remedies(AmendsDbContext db, Ledger ledger, TimeProvider tim
             ? DomainError.Forbidden("approval.admin_required", "This offer is above the supervisors' limit; an admin decides on it.")
             : null;
 
-    private async Task<Result<OfferDto>> OnOfferAsync(Guid offerId, Actor by, Func<RemedyOffer, RecoveryCase, DateTimeOffset, object, Task<DomainError?>> change, CancellationToken ct)
+    private async Task<Result<OfferDto>> OnOfferAsync(Guid offerId, Actor? by, Func<RemedyOffer, RecoveryCase, DateTimeOffset, object, Task<DomainError?>> change, CancellationToken ct)
     {
         Guid caseId = default;
         var result = await ledger.WriteAsync(async now =>

@@ -49,3 +49,18 @@ internal sealed class OutboundAttachmentConfiguration : IEntityTypeConfiguration
         builder.HasIndex(a => a.MessageId);
     }
 }
+
+internal sealed class InboundMessageConfiguration : IEntityTypeConfiguration<InboundMessage>
+{
+    public void Configure(EntityTypeBuilder<InboundMessage> builder)
+    {
+        builder.ToTable("InboundMessages");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.Property(m => m.Channel).HasMaxLength(64).IsRequired();
+        builder.Property(m => m.ExternalId).HasMaxLength(300).IsRequired();
+        builder.Property(m => m.WebhookId).HasMaxLength(300);
+        builder.HasIndex(m => new { m.Channel, m.ExternalId }).IsUnique();
+        builder.HasIndex(m => new { m.Channel, m.WebhookId }).IsUnique().HasFilter("\"WebhookId\" IS NOT NULL");
+    }
+}

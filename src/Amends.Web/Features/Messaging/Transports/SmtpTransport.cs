@@ -110,6 +110,12 @@ public sealed class SmtpTransport(IOptionsMonitor<EmailOptions> options, TimePro
             mime.Headers.Add("Auto-Submitted", "auto-generated");
         }
 
+        if (m.UnsubscribeUrl is { } unsubscribe)
+        {
+            mime.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         var body = new BodyBuilder { TextBody = m.TextBody, HtmlBody = m.HtmlBody };
         foreach (var attachment in outgoing.Attachments)
         {

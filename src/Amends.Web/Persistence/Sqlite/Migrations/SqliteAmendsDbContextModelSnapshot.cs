@@ -296,6 +296,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("ErasedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Language")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LifetimeValueCurrency")
                         .IsRequired()
                         .HasMaxLength(3)
@@ -321,6 +325,13 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<string>("Tier")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UpdatesOptedOutAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -469,6 +480,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<string>("ToName")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UnsubscribeUrl")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Version")
@@ -790,6 +804,12 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<TimeOnly?>("QuietFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly?>("QuietUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("SupervisorId")
                         .HasColumnType("TEXT");
 
@@ -1019,6 +1039,46 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.ToTable("IdempotencyRecords");
+                });
+
+            modelBuilder.Entity("Amends.Web.Persistence.InboundMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Opened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookId")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Channel", "ExternalId")
+                        .IsUnique();
+
+                    b.HasIndex("Channel", "WebhookId")
+                        .IsUnique()
+                        .HasFilter("\"WebhookId\" IS NOT NULL");
+
+                    b.ToTable("InboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("Amends.Web.Persistence.LedgerHead", b =>

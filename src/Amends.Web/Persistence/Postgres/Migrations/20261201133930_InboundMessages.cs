@@ -1,0 +1,52 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Amends.Web.Persistence.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class InboundMessages : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "InboundMessages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    WebhookId = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Opened = table.Column<bool>(type: "boolean", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InboundMessages", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_Channel_ExternalId",
+                table: "InboundMessages",
+                columns: new[] { "Channel", "ExternalId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMessages_Channel_WebhookId",
+                table: "InboundMessages",
+                columns: new[] { "Channel", "WebhookId" },
+                unique: true,
+                filter: "\"WebhookId\" IS NOT NULL");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "InboundMessages");
+        }
+    }
+}
