@@ -72,6 +72,9 @@ public static class AmendsApp
             .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<AmendsClaimsPrincipalFactory>();
 
+        // Password reset links work for an hour (Identity's default is a day).
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordReset.LinkLifetime);
+
         services.AddAuthentication(auth =>
             {
                 auth.DefaultScheme = "Amends";
@@ -310,6 +313,7 @@ public static class AmendsApp
         Features.Messaging.StatusEndpoints.MapStatusEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
+        app.MapPasswordResetEndpoints();
 
         if (withUi)
         {

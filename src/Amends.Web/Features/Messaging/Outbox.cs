@@ -153,7 +153,10 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
 
         var attachments = await db.OutboxAttachments.AsNoTracking().Where(a => a.MessageId == id)
             .Select(a => new AttachmentInfo(a.Id, a.FileName, a.ContentType, a.Size)).ToListAsync(ct);
-        return Result<OutboxMessage>.Ok(new OutboxMessage((await ItemsAsync([m], ct))[0], m.TextBody, m.HtmlBody, m.HeaderMessageId, m.InReplyTo, m.References, attachments));
+        // A password reset link is its recipient's alone: whoever reads the outbox must not be able to use it.
+        var secret = m.Kind == MessageKind.PasswordReset;
+        return Result<OutboxMessage>.Ok(new OutboxMessage((await ItemsAsync([m], ct))[0], secret ? "(A password reset link: not shown.)" : m.TextBody,
+            secret ? null : m.HtmlBody, m.HeaderMessageId, m.InReplyTo, m.References, attachments));
     }
 
     /// <summary>Retry, cancel, hold or release one message, checked against its version when the caller gives one.</summary>
