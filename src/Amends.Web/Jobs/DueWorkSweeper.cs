@@ -181,8 +181,9 @@ internal sealed class DueWorker(DueWorkSweeper sweeper, Housekeeping housekeepin
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever went wrong, the work stays in its rows and is tried again: one failure must not stop the host.
                 logger.LogError(ex, "A sweep of due work failed; trying again after {Poll}", poll);
             }
 

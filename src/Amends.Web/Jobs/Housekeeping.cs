@@ -21,8 +21,16 @@ public sealed class Housekeeping(IServiceScopeFactory scopes, TimeProvider time)
         var before = time.GetUtcNow().UtcDateTime - IdempotencyRetention;
         var removed = await db.IdempotencyRecords.Where(r => r.CreatedAt < before).ExecuteDeleteAsync(ct);
         await WithdrawOnClosedCasesAsync(scope.ServiceProvider, ct);
+        TouchKeyRing(scope.ServiceProvider);
         return removed;
     }
+
+    /// <summary>
+    /// Uses the data-protection key ring once, outside any transaction, so that a new key (the first, or the next before
+    /// the current one expires) is written here and not in the middle of a sweep that signs a customer's link.
+    /// </summary>
+    public static void TouchKeyRing(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("Amends.KeyRing.Touch").Protect("ready"u8.ToArray());
 
     /// <summary>Each closed case that still has an offer out gets it withdrawn, on the ledger; returns how many cases.</summary>
     public async Task<int> WithdrawOnClosedCasesAsync(IServiceProvider services, CancellationToken ct)

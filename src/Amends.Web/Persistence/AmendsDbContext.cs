@@ -56,6 +56,12 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public abstract bool IsPostgres { get; }
 
+    /// <summary>
+    /// Set while writing history that happened elsewhere or earlier (the demo data set): such changes send the customer no
+    /// automatic updates.
+    /// </summary>
+    public bool RecordingHistory { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

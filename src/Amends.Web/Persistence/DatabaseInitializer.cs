@@ -51,6 +51,10 @@ internal sealed class DatabaseInitializer(
 
         await LedgerTriggers.EnsureAsync(db, logger, cancellationToken);
 
+        // Make sure the data-protection key ring has its key now, before any background work: links in messages are
+        // signed inside transactions, and on SQLite creating the first key there would wait for the transaction's own lock.
+        Jobs.Housekeeping.TouchKeyRing(scope.ServiceProvider);
+
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
         foreach (var role in Enum.GetNames<Role>())
         {

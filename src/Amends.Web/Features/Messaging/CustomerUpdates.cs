@@ -50,7 +50,7 @@ public sealed class CustomerUpdates(
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is AmendsDbContext db && options.CurrentValue.Enabled)
+        if (eventData.Context is AmendsDbContext { RecordingHistory: false } db && options.CurrentValue.Enabled)
         {
             await QueueAsync(db, cancellationToken);
         }

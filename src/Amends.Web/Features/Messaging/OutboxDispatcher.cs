@@ -281,8 +281,9 @@ internal sealed class OutboxWorker(OutboxDispatcher dispatcher, OutboxSignal sig
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The messages stay queued (their leases run out): one failure must not stop the host.
                 logger.LogError(ex, "Outbox delivery failed; trying again shortly");
             }
 
