@@ -25,7 +25,7 @@ public static class DefaultPlaybooks
     };
 
     private const string FollowUp =
-        "Hi {{customer.firstName|there}}, a few days ago we put right {{case.summary}}. Did we get it right for you? "
+        "Hi {{customer.firstName|there}}, a few days ago we put right what went wrong for you. Did we get it right? "
         + "One tap on a score from 1 to 5 tells us, and if anything is still wrong, {{owner.name|we}} will pick it up straight away.";
 
     public static IReadOnlyDictionary<FailureCategory, PlaybookContent> All { get; } = new Dictionary<FailureCategory, PlaybookContent>

@@ -27,7 +27,7 @@ public abstract class CustomerUpdatesTests(TestApp app)
         Assert.Equal(MessageKind.Update, update.Kind);
         Assert.True(update.Automatic);
         Assert.Contains(app.AgentUser.DisplayName.Split(' ')[0], update.TextBody);
-        Assert.Contains("/unsubscribe", update.TextBody);
+        Assert.Contains("stop automatic updates on that page", update.TextBody);
         Assert.NotNull(update.UnsubscribeUrl);
         var entry = Assert.Single(acknowledged.Timeline, e => e.Kind == TimelineEntryKind.MessageOut);
         Assert.Equal(update.Id, entry.MessageId);

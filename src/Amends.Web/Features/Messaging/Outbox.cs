@@ -88,7 +88,7 @@ public sealed partial class Outbox(AmendsDbContext db, ChannelRouter router, IOp
         var subject = (earlier.Count > 0 ? "Re: " : "") + $"Your case {c.Reference} with {org.Name}";
         var status = statusLinks.For(c.Id);
         var text = WithSignature(body, signer, org, c, status.Url)
-            + (automatic ? $"\nNo more automatic updates: {status.Url}/unsubscribe" : "");
+            + (automatic ? "\nYou can stop automatic updates on that page." : "");
         return OutboundMessage.Queue(
             kind, channel, destination.Route, destination.Address, customer.Name, subject, text, Html(text, org.Color),
             router.MessageIdDomain, now, c.Id, customer.Id, by, automatic,
