@@ -105,7 +105,7 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
         Assert.Equal(OutboxState.Failed, failed.State);
         Assert.Equal(1, failed.Attempts);
         Assert.StartsWith("550", failed.LastError);
-        var after = await WaitAsync(async () => await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{c.Id}"), x => x.Timeline.Any(e => e.Kind == TimelineEntryKind.DeliveryFailed));
+        var after = await Eventually.UntilAsync(async () => await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{c.Id}"), x => x.Timeline.Any(e => e.Kind == TimelineEntryKind.DeliveryFailed));
         var note = Assert.Single(after.Timeline, e => e.Kind == TimelineEntryKind.DeliveryFailed);
         Assert.Contains(customer.Email!, note.Body);
         Assert.Contains("550", note.Body);
@@ -127,7 +127,7 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
             ];
 
             // Tried, failed, waiting for the next attempt with the reason.
-            var waiting = await WaitAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{sent[0].Message!.Id}"), m => m.Item.Attempts >= 2);
+            var waiting = await Eventually.UntilAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{sent[0].Message!.Id}"), m => m.Item.Attempts >= 2);
             Assert.Equal(OutboxState.Queued, waiting.Item.State);
             Assert.Contains("SMTP server 127.0.0.1", waiting.Item.LastError);
         }
@@ -149,22 +149,7 @@ public sealed class SmtpDeliveryTests(SmtpApp fixture) : IClassFixture<SmtpApp>
     private static string Bare(Guid id) => $"{id:N}@shop.test";
 
     private async Task<OutboxItem> StateAsync(Guid id, OutboxState state) =>
-        (await WaitAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{id}"), m => m.Item.State == state)).Item;
-
-    private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || waited.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                return value;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-    }
+        (await Eventually.UntilAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{id}"), m => m.Item.State == state)).Item;
 }
 
 /// <summary>Two instances on one PostgreSQL database deliver one outbox to one SMTP server: no message twice.</summary>

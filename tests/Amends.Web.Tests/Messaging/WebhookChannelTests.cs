@@ -81,7 +81,7 @@ public sealed class WebhookChannelTests(WebhookApp fixture) : IClassFixture<Webh
 
             fixture.Receiver.Status = 503;
             var busy = await App.Agent.PostJsonAsync<ReplyResult>($"/api/cases/{c.Id}/replies", new { body = "Busy", channel = "Sms" });
-            var waiting = await WaitAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{busy.Message!.Id}"), m => m.Item.Attempts >= 2);
+            var waiting = await Eventually.UntilAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{busy.Message!.Id}"), m => m.Item.Attempts >= 2);
             Assert.Equal(OutboxState.Queued, waiting.Item.State);
             fixture.Receiver.Status = 200;
             Assert.Equal(OutboxState.Sent, (await StateAsync(busy.Message!.Id, OutboxState.Sent)).State);
@@ -170,20 +170,5 @@ public sealed class WebhookChannelTests(WebhookApp fixture) : IClassFixture<Webh
     }
 
     private async Task<OutboxItem> StateAsync(Guid id, OutboxState state) =>
-        (await WaitAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{id}"), m => m.Item.State == state)).Item;
-
-    private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || waited.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                return value;
-            }
-
-            await Task.Delay(50, Ct);
-        }
-    }
+        (await Eventually.UntilAsync(() => App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{id}"), m => m.Item.State == state)).Item;
 }
