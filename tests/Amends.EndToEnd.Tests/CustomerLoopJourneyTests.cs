@@ -42,6 +42,7 @@ public sealed partial class CustomerLoopJourneyTests(BrowserApp browser)
         var link = StatusLink().Match(mail.TextBody ?? "").Value;
         Assert.NotEmpty(link);
         await Assertions.Expect(workspace.Timeline.First.Locator("[data-testid=delivery]")).ToContainTextAsync("Sent to " + customer.Email);
+        await Assertions.Expect(agent.Locator("[data-testid=status-page-link]")).ToHaveAttributeAsync("href", new Regex("/status/"));
 
         // The customer, on a phone, with JavaScript off.
         var phone = await browser.Browser.NewContextAsync(new BrowserNewContextOptions

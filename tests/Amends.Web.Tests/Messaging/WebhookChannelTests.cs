@@ -13,7 +13,7 @@ using StandardWebhooks;
 namespace Amends.Web.Tests.Messaging;
 
 /// <summary>An app with an SMS channel connected by webhook, to a real HTTP receiver in the test process.</summary>
-public sealed class WebhookApp : IAsyncLifetime
+public abstract class WebhookApp(string provider) : IAsyncLifetime
 {
     public static readonly string Secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -24,10 +24,12 @@ public sealed class WebhookApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Receiver = await TestWebhookReceiver.StartAsync();
-        App = new TestApp("Sqlite", settings: new()
+        App = new TestApp(provider, settings: new()
         {
             ["Amends:Channels:sms:Url"] = Receiver.Url,
             ["Amends:Channels:sms:Secret"] = Secret,
+            ["Amends:Channels:chat:Url"] = Receiver.Url,
+            ["Amends:Channels:chat:Secret"] = Secret,
             ["Amends:Outbox:PollSeconds"] = "0.2",
             ["Amends:Outbox:FirstRetrySeconds"] = "0.3",
             ["Amends:Outbox:LongestRetrySeconds"] = "1",
@@ -39,10 +41,19 @@ public sealed class WebhookApp : IAsyncLifetime
     {
         await App.DisposeAsync();
         await Receiver.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
 
-public sealed class WebhookChannelTests(WebhookApp fixture) : IClassFixture<WebhookApp>
+public sealed class SqliteWebhookApp() : WebhookApp("Sqlite");
+
+public sealed class PostgresWebhookApp() : WebhookApp("Postgres");
+
+public sealed class WebhookChannelTestsOnSqlite(SqliteWebhookApp fixture) : WebhookChannelTests(fixture), IClassFixture<SqliteWebhookApp>;
+
+public sealed class WebhookChannelTestsOnPostgres(PostgresWebhookApp fixture) : WebhookChannelTests(fixture), IClassFixture<PostgresWebhookApp>;
+
+public abstract class WebhookChannelTests(WebhookApp fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -120,6 +131,21 @@ public sealed class WebhookChannelTests(WebhookApp fixture) : IClassFixture<Webh
         Assert.Equal(stranger, newCase.Customer.Phone);
         Assert.Equal(Channel.Sms, newCase.Channel);
         Assert.Contains(newCase.Timeline, e => e.Kind == TimelineEntryKind.MessageIn && e.Body == "Who do I talk to about a broken kettle?");
+    }
+
+    [Fact]
+    public async Task A_chat_handle_finds_its_customer_among_their_contact_points()
+    {
+        var handle = "@maya-" + Guid.NewGuid().ToString("N")[..8];
+        var customer = await App.Agent.PostJsonAsync<Amends.Web.Features.Customers.CustomerDto>("/api/customers",
+            new { name = "Maya Chat", contactPoints = new[] { new { channel = "Chat", address = handle } } });
+        var c = await App.Agent.CaseAsync(customerId: customer.Id, ownerId: App.AgentUser.Id);
+
+        using var response = await PostInboundAsync(new { externalId = Guid.NewGuid().ToString(), from = handle, text = "Hi from the chat widget" }, channel: "chat");
+
+        var result = await response.ReadAsync<InboundResult>();
+        Assert.Equal(("Attached", c.Id), (result.Action, result.CaseId));
+        Assert.Contains((await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{c.Id}")).Timeline, e => e.Kind == TimelineEntryKind.MessageIn && e.Channel == Channel.Chat);
     }
 
     [Fact]
