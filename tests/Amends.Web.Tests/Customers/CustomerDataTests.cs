@@ -84,6 +84,15 @@ public abstract class CustomerDataTests(TestApp app)
         Assert.DoesNotContain(timeline.Items, e => e.Body?.Contains("Elm Road", StringComparison.Ordinal) == true);
         Assert.Contains(timeline.Items, e => e.Body == CustomerData.ErasedText);
 
+        // What we sent them (automatic updates here) stays counted in the outbox, without their address or the words.
+        await using (var scope = app.Scope())
+        {
+            var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>(scope.ServiceProvider);
+            var sent = db.Outbox.Where(m => m.CustomerId == new Amends.Domain.Common.CustomerId(customer.Id)).ToList();
+            Assert.Equal(sent.Count, erased.SentMessagesErased);
+            Assert.All(sent, m => Assert.DoesNotContain(customer.Email!, m.To + m.TextBody + m.HtmlBody));
+        }
+
         var verdict = await app.Admin.GetJsonAsync<LedgerVerification>("/api/ledger/verify");
         Assert.True(verdict.Intact, verdict.Message);
         var entry = (await app.Admin.GetJsonAsync<Paged<LedgerEntryDto>>("/api/ledger?action=customer.erased&pageSize=500")).Items.Single(e => e.Subject == $"customer:{customer.Id}");

@@ -13,7 +13,7 @@ public sealed record EraseCustomerRequest(
     [property: Required, StringLength(64)] string? Confirm,
     [property: StringLength(1000)] string? Reason = null);
 
-public sealed record ErasureResult(Guid CustomerId, DateTime ErasedAt, int Cases, int MessagesErased);
+public sealed record ErasureResult(Guid CustomerId, DateTime ErasedAt, int Cases, int MessagesErased, int SentMessagesErased = 0);
 
 /// <summary>
 /// A customer's data on request (GDPR articles 15, 17 and 20): everything Amends holds about them as one JSON document,
@@ -125,10 +125,18 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
                 .Where(e => caseIds.Contains(e.CaseId) && e.Kind == TimelineEntryKind.MessageIn && e.Body != ErasedText)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.Body, ErasedText), ct);
 
+            // What we sent them keeps its place in the outbox (dates, states, for the reports) without their address or the words.
+            var customerId = customer.Id;
+            var sent = db.Outbox.Where(m => m.CustomerId == customerId);
+            await db.OutboxAttachments.Where(a => sent.Any(m => m.Id == a.MessageId)).ExecuteDeleteAsync(ct);
+            var outgoing = await sent.Where(m => m.TextBody != ErasedText).ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.To, "erased").SetProperty(m => m.ToName, (string?)null).SetProperty(m => m.TextBody, ErasedText)
+                .SetProperty(m => m.HtmlBody, (string?)null).SetProperty(m => m.Subject, "(erased)"), ct);
+
             // The ledger names the subject and the counts, never the erased data.
-            await ledger.AppendAsync("customer.erased", by, $"customer:{id}", null, null, null, new { cases = cases.Count, messages },
+            await ledger.AppendAsync("customer.erased", by, $"customer:{id}", null, null, null, new { cases = cases.Count, messages, sent = outgoing },
                 string.IsNullOrWhiteSpace(request.Reason) ? "At the customer's request" : request.Reason, now, ct);
-            return Result<ErasureResult>.Ok(new ErasureResult(id, customer.ErasedAt!.Value, cases.Count, messages));
+            return Result<ErasureResult>.Ok(new ErasureResult(id, customer.ErasedAt!.Value, cases.Count, messages, outgoing));
         }, ct);
     }
 }
