@@ -173,7 +173,9 @@ public static class AmendsApp
         }));
         builder.AddAmendsTelemetry();
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3))
+            .AddCheck<Features.Messaging.OutboxHealthCheck>("outbox", failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
+                tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -84,6 +84,9 @@ public sealed class OutboxOptions
     public double FirstRetrySeconds { get; set; } = 30;
 
     public double LongestRetrySeconds { get; set; } = 3600;
+
+    /// <summary>Readiness turns Degraded when a message has waited this many minutes to go.</summary>
+    public double LagWarningMinutes { get; set; } = 10;
 }
 
 /// <summary>The channels of a customer Amends can write to, and how each leaves the building.</summary>
