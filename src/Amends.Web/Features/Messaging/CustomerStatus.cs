@@ -65,13 +65,11 @@ public sealed record StatusView(
     string? OwnerFirstName,
     string Stage,
     string NextStep,
-    DateTime? Eta,
     string? EtaText,
     string? TimeZone,
     IReadOnlyList<StatusEvent> Events,
     IReadOnlyList<StatusOffer> Offers,
     string? FollowUpLink,
-    bool Closed,
     bool AutomaticUpdates);
 
 /// <summary>Builds the customer's view of their case and takes what they do there (reply, choose a remedy).</summary>
@@ -131,13 +129,11 @@ public sealed class CustomerStatus(
             ownerFirst,
             Stage(c.Status),
             NextStep(c, open.Count > 0, waitingForAnswer, ownerFirst),
-            eta?.DueAt,
             eta is null ? null : $"{eta.Text}, by {TimeZoneInfo.ConvertTimeFromUtc(eta.DueAt, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture)}",
             zone.Id,
             [.. events.OrderByDescending(x => x.At)],
             open,
             waitingForAnswer ? feedback.LinkFor(c.Id.Value) : null,
-            c.Status == CaseStatus.Closed,
             customer.WantsAutomaticUpdates);
     }
 
