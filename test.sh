@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of Amends on a fresh machine: installs what the tests need (PostgreSQL, Chromium) from Debian's
+# Runs every test of Amends on a fresh machine: installs what the tests need (PostgreSQL, Chromium, Dovecot) from Debian's
 # packages when missing, starts a throw-away PostgreSQL cluster, runs `dotnet test` on the solution, and ends with
 # one line "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -euo pipefail
@@ -12,6 +12,8 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The e-mail tests read a real IMAP mailbox: Dovecot, started by the tests on a free port with its own configuration.
+[ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     log "Installing ${missing[*]} from Debian's packages"

@@ -175,7 +175,8 @@ public static class AmendsApp
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3))
             .AddCheck<Features.Messaging.OutboxHealthCheck>("outbox", failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
-                tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
+                tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3))
+            .AddCheck<Features.Messaging.Email.MailboxHealthCheck>("mailbox", tags: [HealthTags.Ready]);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -239,6 +240,10 @@ public static class AmendsApp
         services.AddSingleton<Features.Messaging.Transports.IMessageTransport, Features.Messaging.Transports.WebhookTransport>();
         services.AddHttpClient(Features.Messaging.Transports.WebhookTransport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<Features.Messaging.Inbound>();
+        services.AddScoped<Features.Messaging.Email.EmailIntake>();
+        services.AddScoped<Features.Messaging.Email.Emails>();
+        services.AddSingleton<Features.Messaging.Email.MailboxStatus>();
+        services.AddHostedService<Features.Messaging.Email.ImapWorker>();
         services.AddScoped<Features.Messaging.Outbox>();
         services.AddScoped<Features.Messaging.Replies>();
         services.AddSingleton<Features.Messaging.StatusLinks>();
@@ -313,6 +318,7 @@ public static class AmendsApp
         Features.FollowUp.FeedbackEndpoints.MapFeedbackEndpoints(app);
         Features.Messaging.MessagingEndpoints.MapMessagingEndpoints(app);
         Features.Messaging.StatusEndpoints.MapStatusEndpoints(app);
+        Features.Messaging.Email.EmailEndpoints.MapEmailEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
         app.MapPasswordResetEndpoints();

@@ -84,6 +84,9 @@ public enum TimelineEntryKind
 
     /// <summary>A message to the customer could not be delivered; the reason says why.</summary>
     DeliveryFailed,
+
+    /// <summary>An automatic answer from the customer's side (an out-of-office reply): shown, never answered, and it does not count as the customer replying.</summary>
+    AutomaticReply,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

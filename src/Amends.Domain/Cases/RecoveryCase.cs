@@ -507,6 +507,20 @@ public sealed class RecoveryCase
     }
 
     /// <summary>A message to the customer failed for good: the owner sees why, and can try another channel.</summary>
+    /// <summary>An automatic reply from the customer's side: on the timeline, but no wait ends and no clock stops.</summary>
+    public DomainError? RecordAutomaticReply(Channel channel, string? body, DateTimeOffset now, Guid? messageId = null)
+    {
+        var text = Clean(body);
+        if (text is null)
+        {
+            return null;
+        }
+
+        Touch(now);
+        Append(TimelineEntryKind.AutomaticReply, null, now, text.Length > MaxTextLength ? text[..MaxTextLength] : text, channel: channel, messageId: messageId);
+        return null;
+    }
+
     public void RecordDeliveryFailure(Channel channel, string reason, Guid messageId, DateTimeOffset now)
     {
         Touch(now);

@@ -92,6 +92,28 @@ public sealed class Customer
 
     public void OptInToUpdates() => UpdatesOptedOutAt = null;
 
+    public const int MaxFailureLength = 500;
+
+    /// <summary>Since when mail to <see cref="Email"/> bounces (UTC); null while it is thought to work.</summary>
+    public DateTime? EmailFailingSince { get; private set; }
+
+    /// <summary>What the last bounce said, as the receiving server put it.</summary>
+    public string? EmailFailure { get; private set; }
+
+    /// <summary>Mail to the customer's address bounced for good: the owner should reach them another way. The first time is kept.</summary>
+    public void MarkEmailFailing(string reason, DateTimeOffset now)
+    {
+        EmailFailingSince ??= now.UtcDateTime;
+        EmailFailure = reason.Length > MaxFailureLength ? reason[..(MaxFailureLength - 1)] + "…" : reason;
+    }
+
+    /// <summary>The address works again (the customer wrote from it after it bounced, or it was corrected).</summary>
+    public void ClearEmailFailing()
+    {
+        EmailFailingSince = null;
+        EmailFailure = null;
+    }
+
     /// <summary>When the customer's personal data was erased at their request (UTC); null while it is kept.</summary>
     public DateTime? ErasedAt { get; private set; }
 
@@ -105,6 +127,7 @@ public sealed class Customer
     {
         Name = ErasedName;
         Email = null;
+        EmailFailure = null;
         Phone = null;
         PreferredChannel = null;
         _contactPoints.Clear();

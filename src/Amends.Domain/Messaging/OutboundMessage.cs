@@ -218,6 +218,38 @@ public sealed class OutboundMessage
         return null;
     }
 
+    /// <summary>
+    /// A bounce came back for a message that went out: it failed for good, with the receiving server's reason. False when
+    /// it had not gone (nothing to fail) or had failed already.
+    /// </summary>
+    public bool Bounce(string reason, DateTimeOffset now)
+    {
+        if (State is not (OutboxState.Sent or OutboxState.Delivered))
+        {
+            return false;
+        }
+
+        State = OutboxState.Failed;
+        LastError = Reason("Bounced: " + reason);
+        EndedAt = now.UtcDateTime;
+        Version++;
+        return true;
+    }
+
+    /// <summary>The receiving side says it was delivered (a delivery report). False when it was not sent or is known already.</summary>
+    public bool ConfirmDelivered(DateTimeOffset now)
+    {
+        if (State != OutboxState.Sent)
+        {
+            return false;
+        }
+
+        State = OutboxState.Delivered;
+        DeliveredAt = now.UtcDateTime;
+        Version++;
+        return true;
+    }
+
     /// <summary>Stops a message that has not gone yet. One being sent at this moment cannot be stopped.</summary>
     public DomainError? Cancel(DateTimeOffset now)
     {

@@ -54,6 +54,12 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
 
+    public DbSet<InboundEmail> InboundEmails => Set<InboundEmail>();
+
+    public DbSet<InboundEmailAttachment> InboundEmailAttachments => Set<InboundEmailAttachment>();
+
+    public DbSet<MailboxCursor> MailboxCursors => Set<MailboxCursor>();
+
     public abstract bool IsPostgres { get; }
 
     /// <summary>

@@ -44,6 +44,16 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             await a.Admin.PostJsonAsync<Amends.Web.Features.Messaging.OutboxItem>($"/api/outbox/{id}/hold", null);
             return Post($"/api/outbox/{id}/release", null);
         }),
+        new("GET", "/api/emails/", Role.Agent, _ => Get("/api/emails?state=Spam&pageSize=5")),
+        new("GET", "/api/emails/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}")),
+        new("GET", "/api/emails/{id:guid}/original", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}/original")),
+        new("GET", "/api/emails/{id:guid}/attachments/{attachmentId:guid}", Role.Agent, async a =>
+        {
+            var email = await a.Admin.GetJsonAsync<Amends.Web.Features.Messaging.Email.EmailDetail>($"/api/emails/{(await Spam(a)).EmailId}");
+            return new(HttpMethod.Get, email.Attachments.Single().Url);
+        }),
+        new("POST", "/api/emails/{id:guid}/open-case", Role.Agent, async a => Post($"/api/emails/{(await Spam(a)).EmailId}/open-case", null)),
+        new("POST", "/api/emails/{id:guid}/drop", Role.Agent, async a => Post($"/api/emails/{(await Spam(a)).EmailId}/drop", null)),
         new("GET", "/api/mailbox/", Role.Agent, _ => Get("/api/mailbox?pageSize=5")),
         new("GET", "/api/mailbox/{id:guid}", Role.Agent, async a =>
         {
@@ -329,6 +339,18 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     /// <summary>A message on one of the test agent's cases, due in an hour: it waits in the outbox while the call acts on it.</summary>
     private static async Task<Guid> Queued(TestApp a) =>
         await a.QueueAsync(await a.Admin.GetJsonAsync<CaseDetail>($"/api/cases/{await AgentCase(a)}"), TimeSpan.FromHours(1));
+
+    /// <summary>A message in the Spam view, with HTML and an attachment, as the mailbox reader stores one.</summary>
+    private static async Task<Amends.Web.Features.Messaging.Email.IntakeResult> Spam(TestApp a)
+    {
+        var builder = new MimeKit.BodyBuilder { TextBody = "Buy now", HtmlBody = "<p>Buy <b>now</b></p>" };
+        builder.Attachments.Add("offer.pdf", [1, 2, 3]);
+        var message = new MimeKit.MimeMessage { Subject = "Offer", MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("spam.test"), Body = builder.ToMessageBody() };
+        message.From.Add(new MimeKit.MailboxAddress("", $"spam-{Guid.NewGuid():N}@spam.test"));
+        message.Headers.Add("X-Spam-Flag", "YES");
+        await using var scope = a.Scope();
+        return await scope.ServiceProvider.GetRequiredService<Amends.Web.Features.Messaging.Email.EmailIntake>().ProcessAsync(message, CancellationToken.None);
+    }
 
     private static async Task<Guid> AgentCase(TestApp a)
     {

@@ -49,7 +49,8 @@ public sealed record CaseCustomer(
     ValueTier Tier,
     MoneyDto LifetimeValue,
     int OtherOpenCases,
-    int CasesLast90Days);
+    int CasesLast90Days,
+    string? EmailFailing = null);
 
 public sealed record TimelineItem(
     Guid Id,
@@ -64,7 +65,8 @@ public sealed record TimelineItem(
     string? OwnerName,
     Channel? Channel,
     Guid? MessageId = null,
-    Messaging.MessageDelivery? Delivery = null);
+    Messaging.MessageDelivery? Delivery = null,
+    Messaging.Email.ReceivedEmail? Email = null);
 
 /// <summary>A whole case as the workspace shows it. <see cref="AvailableActions"/> names the lifecycle POSTs the case allows now.</summary>
 public sealed record CaseDetail(

@@ -52,7 +52,8 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
                 customer.Tier,
                 MoneyDto.From(customer.LifetimeValue),
                 otherOpen,
-                recent),
+                recent,
+                customer.EmailFailingSince is null ? null : customer.EmailFailure ?? "Mail to this address bounces."),
             c.Category,
             c.Severity,
             c.Priority,
@@ -133,10 +134,17 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
         _ => c.Outcome == CaseOutcome.Duplicate ? [] : ["reopen"],
     };
 
-    private Task<Dictionary<Guid, Messaging.MessageDelivery>> DeliveriesAsync(List<TimelineEntry> entries, CancellationToken ct) =>
-        Messaging.Outbox.DeliveriesAsync(db, [.. entries.Where(e => e.MessageId is not null).Select(e => e.MessageId!.Value).Distinct()], ct);
+    /// <summary>What each message on the page carries: its delivery (messages to the customer) or its e-mail (messages from them).</summary>
+    private async Task<(Dictionary<Guid, Messaging.MessageDelivery> Out, Dictionary<Guid, Messaging.Email.ReceivedEmail> In)> DeliveriesAsync(List<TimelineEntry> entries, CancellationToken ct)
+    {
+        var outgoing = entries.Where(e => e.MessageId is not null && e.Kind is not (TimelineEntryKind.MessageIn or TimelineEntryKind.AutomaticReply))
+            .Select(e => e.MessageId!.Value).Distinct().ToList();
+        var incoming = entries.Where(e => e.MessageId is not null && e.Kind is TimelineEntryKind.MessageIn or TimelineEntryKind.AutomaticReply)
+            .Select(e => e.MessageId!.Value).Distinct().ToList();
+        return (await Messaging.Outbox.DeliveriesAsync(db, outgoing, ct), await Messaging.Email.Emails.ForTimelineAsync(db, incoming, ct));
+    }
 
-    private static TimelineItem ToItem(TimelineEntry e, Dictionary<Guid, Messaging.MessageDelivery> deliveries) => new(
+    private static TimelineItem ToItem(TimelineEntry e, (Dictionary<Guid, Messaging.MessageDelivery> Out, Dictionary<Guid, Messaging.Email.ReceivedEmail> In) messages) => new(
         e.Id, e.Kind, e.At, e.ActorId?.Value, e.ActorName, e.Body, e.FromStatus, e.ToStatus, e.OwnerId?.Value, e.OwnerName, e.Channel,
-        e.MessageId, e.MessageId is { } m ? deliveries.GetValueOrDefault(m) : null);
+        e.MessageId, e.MessageId is { } m ? messages.Out.GetValueOrDefault(m) : null, e.MessageId is { } i ? messages.In.GetValueOrDefault(i) : null);
 }

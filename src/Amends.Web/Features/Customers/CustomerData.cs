@@ -13,7 +13,7 @@ public sealed record EraseCustomerRequest(
     [property: Required, StringLength(64)] string? Confirm,
     [property: StringLength(1000)] string? Reason = null);
 
-public sealed record ErasureResult(Guid CustomerId, DateTime ErasedAt, int Cases, int MessagesErased, int SentMessagesErased = 0);
+public sealed record ErasureResult(Guid CustomerId, DateTime ErasedAt, int Cases, int MessagesErased, int SentMessagesErased = 0, int ReceivedEmailsErased = 0);
 
 /// <summary>
 /// A customer's data on request (GDPR articles 15, 17 and 20): everything Amends holds about them as one JSON document,
@@ -36,6 +36,12 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
         var caseIds = cases.Select(c => c.Id).ToList();
         var promises = (await db.Promises.AsNoTracking().Where(p => caseIds.Contains(p.CaseId)).ToListAsync(ct)).ToLookup(p => p.CaseId);
         var offers = (await db.Offers.AsNoTracking().Where(o => caseIds.Contains(o.CaseId)).ToListAsync(ct)).ToLookup(o => o.CaseId);
+        var caseGuids = caseIds.Select(c => (Guid?)c.Value).ToList();
+        var emails = await db.InboundEmails.AsNoTracking()
+            .Where(e => caseGuids.Contains(e.CaseId) || (customer.Email != null && e.FromAddress == customer.Email))
+            .OrderBy(e => e.ReceivedAt)
+            .Select(e => new { e.ReceivedAt, e.FromAddress, e.Subject, e.Text, e.State, e.CaseId })
+            .ToListAsync(ct);
         var now = time.GetUtcNow();
 
         object document = new
@@ -87,6 +93,9 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
                     o.FulfilledAt,
                 }),
             }),
+
+            // Every e-mail they sent to the support mailbox, whole (the timeline shows the new text of each).
+            emails,
         };
 
         var written = await ledger.WriteAsync(async at =>
@@ -113,6 +122,7 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
                 return DomainError.NotFound("customer.not_found", $"There is no customer {id}.");
             }
 
+            var address = customer.Email;
             customer.Erase(now);
             var cases = await db.Cases.Where(c => c.CustomerId == customer.Id).ToListAsync(ct);
             foreach (var c in cases)
@@ -122,7 +132,7 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
 
             var caseIds = cases.Select(c => c.Id).ToList();
             var messages = await db.TimelineEntries
-                .Where(e => caseIds.Contains(e.CaseId) && e.Kind == TimelineEntryKind.MessageIn && e.Body != ErasedText)
+                .Where(e => caseIds.Contains(e.CaseId) && (e.Kind == TimelineEntryKind.MessageIn || e.Kind == TimelineEntryKind.AutomaticReply) && e.Body != ErasedText)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.Body, ErasedText), ct);
 
             // What we sent them keeps its place in the outbox (dates, states, for the reports) without their address or the words.
@@ -133,10 +143,19 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
                 .SetProperty(m => m.To, "erased").SetProperty(m => m.ToName, (string?)null).SetProperty(m => m.TextBody, ErasedText)
                 .SetProperty(m => m.HtmlBody, (string?)null).SetProperty(m => m.Subject, "(erased)"), ct);
 
+            // So does what they wrote to the support mailbox (its Message-ID stays: a copy read again is still known).
+            var caseGuids = caseIds.Select(c => (Guid?)c.Value).ToList();
+            var received = db.InboundEmails.Where(e => caseGuids.Contains(e.CaseId) || (address != null && e.FromAddress == address));
+            await db.InboundEmailAttachments.Where(a => received.Any(e => e.Id == a.EmailId)).ExecuteDeleteAsync(ct);
+            var emails = await received.Where(e => e.Text != ErasedText).ExecuteUpdateAsync(set => set
+                .SetProperty(e => e.FromAddress, "erased").SetProperty(e => e.FromName, (string?)null).SetProperty(e => e.Subject, "(erased)")
+                .SetProperty(e => e.NewText, ErasedText).SetProperty(e => e.Text, ErasedText).SetProperty(e => e.Html, (string?)null)
+                .SetProperty(e => e.AttachmentsOmitted, (string?)null), ct);
+
             // The ledger names the subject and the counts, never the erased data.
-            await ledger.AppendAsync("customer.erased", by, $"customer:{id}", null, null, null, new { cases = cases.Count, messages, sent = outgoing },
+            await ledger.AppendAsync("customer.erased", by, $"customer:{id}", null, null, null, new { cases = cases.Count, messages, sent = outgoing, received = emails },
                 string.IsNullOrWhiteSpace(request.Reason) ? "At the customer's request" : request.Reason, now, ct);
-            return Result<ErasureResult>.Ok(new ErasureResult(id, customer.ErasedAt!.Value, cases.Count, messages, outgoing));
+            return Result<ErasureResult>.Ok(new ErasureResult(id, customer.ErasedAt!.Value, cases.Count, messages, outgoing, emails));
         }, ct);
     }
 }

@@ -50,22 +50,39 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
             target = await db.Cases.Where(c => c.CustomerId == customer.Id && c.IsOpen).OrderByDescending(c => c.UpdatedAt).FirstOrDefaultAsync(ct);
         }
 
-        var now = time.GetUtcNow();
-        if (target is not null)
-        {
-            var attached = await mutation.ApplyAsync(target.Id.Value, null, CaseAccess.Customer, (c, at) =>
-            {
-                db.InboundMessages.Add(Row(name, request, webhookId, c.Id, opened: false, at));
-                return c.RecordMessage(true, channel, text, null, at) ?? (c.Status == CaseStatus.WaitingOnCustomer ? c.Resume(null, at) : null);
-            }, ct);
-            return attached.IsSuccess
-                ? Result<InboundResult>.Ok(new InboundResult(attached.Value.Id, attached.Value.Number, "Attached"))
-                : await EarlierAsync(name, request.ExternalId!, ct) ?? attached.Error!;
-        }
+        var stored = await (target is not null
+            ? AttachAsync(target, channel, text, null, (c, at) => db.InboundMessages.Add(Row(name, request, webhookId, c.Id, opened: false, at)), ct)
+            : OpenAsync(customer, channel, from, request.Name, $"Message on {name}: ", text, null, (c, at) => db.InboundMessages.Add(Row(name, request, webhookId, c.Id, opened: true, at)), ct));
+        return stored.IsSuccess ? stored : await EarlierAsync(name, request.ExternalId!, ct) ?? stored.Error!;
+    }
 
+    /// <summary>
+    /// Adds a customer's message to <paramref name="target"/> (a wait on them ends), storing what <paramref name="store"/>
+    /// adds in the same transaction. A conflict (the same message stored meanwhile) is a <c>Conflict</c> error.
+    /// </summary>
+    internal async Task<Result<InboundResult>> AttachAsync(RecoveryCase target, Channel channel, string text, Guid? messageId, Action<RecoveryCase, DateTimeOffset> store, CancellationToken ct)
+    {
+        var attached = await mutation.ApplyAsync(target.Id.Value, null, CaseAccess.Customer, (c, at) =>
+        {
+            store(c, at);
+            return c.RecordMessage(true, channel, text, null, at, messageId) ?? (c.Status == CaseStatus.WaitingOnCustomer ? c.Resume(null, at) : null);
+        }, ct);
+        return attached.IsSuccess ? Result<InboundResult>.Ok(new InboundResult(attached.Value.Id, attached.Value.Number, "Attached")) : attached.Error!;
+    }
+
+    /// <summary>
+    /// Opens a case for a customer's message (registering them when <paramref name="customer"/> is null), with
+    /// <paramref name="summaryPrefix"/> and the start of the text as its summary, storing what <paramref name="store"/>
+    /// adds in the same transaction. The same message stored meanwhile is a <c>Conflict</c> error.
+    /// </summary>
+    internal async Task<Result<InboundResult>> OpenAsync(
+        Customer? customer, Channel channel, string from, string? name, string summaryPrefix, string text, Guid? messageId,
+        Action<RecoveryCase, DateTimeOffset> store, CancellationToken ct, string? summary = null)
+    {
+        var now = time.GetUtcNow();
         if (customer is null)
         {
-            var registered = Customer.Register(string.IsNullOrWhiteSpace(request.Name) ? from : request.Name, channel == Channel.Email ? from : null,
+            var registered = Customer.Register(string.IsNullOrWhiteSpace(name) ? from : name, channel == Channel.Email ? from : null,
                 channel == Channel.Sms ? from : null, now, otherContactPoints: channel is Channel.Email or Channel.Sms ? [] : [new ContactPoint(channel, from)]);
             if (!registered.IsSuccess)
             {
@@ -76,16 +93,17 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
             db.Customers.Add(customer);
         }
 
-        var summary = text.Length > RecoveryCase.MaxSummaryLength - 20 ? text[..(RecoveryCase.MaxSummaryLength - 21)] + "…" : text;
-        var opened = RecoveryCase.Open(customer, FailureCategory.Other, Severity.Medium, channel, $"Message on {name}: {summary}", null, now).Value;
+        var room = RecoveryCase.MaxSummaryLength - summaryPrefix.Length - 1;
+        var start = MailSummary(summary ?? text);
+        var opened = RecoveryCase.Open(customer, FailureCategory.Other, Severity.Medium, channel, summaryPrefix + (start.Length > room ? start[..(room - 1)] + "…" : start), null, now).Value;
         if (await playbooks.CurrentAsync(opened.Category, ct) is { } playbook)
         {
             opened.ApplyPlaybook(playbook);
         }
 
-        opened.RecordMessage(true, channel, text, null, now);
+        opened.RecordMessage(true, channel, text, null, now, messageId);
         db.Cases.Add(opened);
-        db.InboundMessages.Add(Row(name, request, webhookId, opened.Id, opened: true, now));
+        store(opened, now);
         await clocks.ReconcileAsync(opened, now, ct);
         try
         {
@@ -95,12 +113,15 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
         {
             // The same message again, at the same moment: the first one stored wins.
             db.ChangeTracker.Clear();
-            return await EarlierAsync(name, request.ExternalId!, ct) ?? ApiProblems.Stale("message");
+            return ApiProblems.Stale("message");
         }
 
         await feed.PublishAsync(new CaseChanged(opened.Id, CaseChangeKind.Created, opened.TeamId, opened.OwnerId));
         return Result<InboundResult>.Ok(new InboundResult(opened.Id.Value, opened.Reference, "Opened"));
     }
+
+    /// <summary>The text on one line, for a summary.</summary>
+    private static string MailSummary(string text) => string.Join(' ', text.Split((char[])['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Whether a delivery with this webhook id was taken already (a replay).</summary>
     public Task<bool> SeenAsync(string channelName, string webhookId, CancellationToken ct)
@@ -121,20 +142,20 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
         return Result<InboundResult>.Ok(new InboundResult(row.CaseId, CaseNumber.Format(number), row.Opened ? "Opened" : "Attached", Replayed: true));
     }
 
-    private async Task<Customer?> FindCustomerAsync(Channel channel, string from, CancellationToken ct)
+    internal async Task<Customer?> FindCustomerAsync(Channel channel, string from, CancellationToken ct)
     {
         if (channel == Channel.Email && Customer.NormalizeEmail(from) is { } email)
         {
-            return await db.Customers.FirstOrDefaultAsync(c => c.Email == email, ct);
+            return await db.Customers.SingleOrDefaultAsync(c => c.Email == email, ct);
         }
 
-        if (channel == Channel.Sms && await db.Customers.FirstOrDefaultAsync(c => c.Phone == from, ct) is { } byPhone)
+        if (channel == Channel.Sms && await db.Customers.Where(c => c.Phone == from).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct) is { } byPhone)
         {
             return byPhone;
         }
 
         // Other handles live in the JSON list of contact points, which both databases query in place.
-        return await db.Customers.Where(c => c.ContactPoints.Any(p => p.Channel == channel && p.Address == from)).FirstOrDefaultAsync(ct);
+        return await db.Customers.Where(c => c.ContactPoints.Any(p => p.Channel == channel && p.Address == from)).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
     }
 
     private static InboundMessage Row(string channel, InboundRequest request, string? webhookId, CaseId caseId, bool opened, DateTimeOffset now) => new()

@@ -11,7 +11,7 @@ public enum MailSecurity
 }
 
 /// <summary>A mail server Amends talks to (the <c>Amends:Email:Smtp</c> and <c>Amends:Email:Imap</c> sections).</summary>
-public sealed class MailServerOptions
+public class MailServerOptions
 {
     public string? Host { get; set; }
 
@@ -33,12 +33,22 @@ public sealed class MailServerOptions
     public bool Configured => !string.IsNullOrWhiteSpace(Host);
 }
 
+/// <summary>The <c>Amends:Email:Imap</c> section: the support mailbox Amends reads customers' e-mail from.</summary>
+public sealed class ImapServerOptions : MailServerOptions
+{
+    /// <summary>How often the mailbox is read when the server has no IDLE, and how long one IDLE lasts before it is renewed.</summary>
+    public double PollSeconds { get; set; } = 60;
+
+    /// <summary>Attachments kept per message, in all; larger ones are named on the timeline and not kept.</summary>
+    public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
+}
+
 /// <summary>The <c>Amends:Email</c> section.</summary>
 public sealed class EmailOptions
 {
     public MailServerOptions Smtp { get; set; } = new();
 
-    public MailServerOptions Imap { get; set; } = new();
+    public ImapServerOptions Imap { get; set; } = new();
 }
 
 /// <summary>One webhook channel (<c>Amends:Channels:{name}</c>): outbound messages are POSTed to <see cref="Url"/>, signed with <see cref="Secret"/>.</summary>

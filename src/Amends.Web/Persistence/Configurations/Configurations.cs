@@ -18,6 +18,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.Property(c => c.Phone).HasMaxLength(32);
         builder.Property(c => c.TimeZone).HasMaxLength(64);
         builder.Property(c => c.Language).HasMaxLength(8);
+        builder.Property(c => c.EmailFailure).HasMaxLength(Customer.MaxFailureLength);
         builder.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Tier).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.LifetimeValueCurrency).HasMaxLength(3).IsFixedLength(false);

@@ -64,3 +64,50 @@ internal sealed class InboundMessageConfiguration : IEntityTypeConfiguration<Inb
         builder.HasIndex(m => new { m.Channel, m.WebhookId }).IsUnique().HasFilter("\"WebhookId\" IS NOT NULL");
     }
 }
+
+internal sealed class InboundEmailConfiguration : IEntityTypeConfiguration<InboundEmail>
+{
+    public void Configure(EntityTypeBuilder<InboundEmail> builder)
+    {
+        builder.ToTable("InboundEmails");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.Property(m => m.HeaderMessageId).HasMaxLength(300).IsRequired();
+        builder.Property(m => m.FromAddress).HasMaxLength(320).IsRequired();
+        builder.Property(m => m.FromName).HasMaxLength(200);
+        builder.Property(m => m.Subject).HasMaxLength(OutboundMessage.MaxSubjectLength).IsRequired();
+        builder.Property(m => m.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(m => m.Reason).HasMaxLength(1000);
+        builder.Property(m => m.AttachmentsOmitted).HasMaxLength(1000);
+        builder.Property(m => m.Version).IsConcurrencyToken();
+
+        // Each message once, however often it is read.
+        builder.HasIndex(m => m.HeaderMessageId).IsUnique();
+        builder.HasIndex(m => new { m.State, m.ReceivedAt });
+        builder.HasIndex(m => m.CaseId);
+    }
+}
+
+internal sealed class InboundEmailAttachmentConfiguration : IEntityTypeConfiguration<InboundEmailAttachment>
+{
+    public void Configure(EntityTypeBuilder<InboundEmailAttachment> builder)
+    {
+        builder.ToTable("InboundEmailAttachments");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedNever();
+        builder.Property(a => a.FileName).HasMaxLength(255).IsRequired();
+        builder.Property(a => a.ContentType).HasMaxLength(127).IsRequired();
+        builder.HasOne<InboundEmail>().WithMany().HasForeignKey(a => a.EmailId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => a.EmailId);
+    }
+}
+
+internal sealed class MailboxCursorConfiguration : IEntityTypeConfiguration<MailboxCursor>
+{
+    public void Configure(EntityTypeBuilder<MailboxCursor> builder)
+    {
+        builder.ToTable("MailboxCursors");
+        builder.HasKey(c => c.Mailbox);
+        builder.Property(c => c.Mailbox).HasMaxLength(400);
+    }
+}
