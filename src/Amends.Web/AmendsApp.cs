@@ -245,6 +245,7 @@ public static class AmendsApp
         services.AddSingleton<Features.Messaging.Email.MailboxStatus>();
         services.AddHostedService<Features.Messaging.Email.ImapWorker>();
         services.AddScoped<Features.Messaging.Outbox>();
+        services.AddScoped<Features.Messaging.DeliveryReports>();
         services.AddScoped<Features.Messaging.Replies>();
         services.AddSingleton<Features.Messaging.StatusLinks>();
         services.AddOptions<Features.Messaging.UpdateOptions>().Bind(builder.Configuration.GetSection("Amends:Updates"));

@@ -183,12 +183,43 @@ public abstract class WebhookChannelTests(WebhookApp fixture)
         Assert.NotEmpty((await invalid.AssertProblemAsync(HttpStatusCode.BadRequest)).FieldErrors("text"));
     }
 
-    private Task<HttpResponseMessage> PostInboundAsync(object payload, string? secret = null, DateTimeOffset? at = null, string? webhookId = null, string channel = "sms")
+    [Fact]
+    public async Task The_channel_s_delivery_reports_mark_messages_delivered_or_failed_on_the_timeline()
+    {
+        var c = await App.Agent.CaseAsync(ownerId: App.AgentUser.Id);
+        var first = await App.Agent.PostJsonAsync<ReplyResult>($"/api/cases/{c.Id}/replies", new { body = "Arrives tomorrow", channel = "Sms", consent = "Asked for texts" });
+        var second = await App.Agent.PostJsonAsync<ReplyResult>($"/api/cases/{c.Id}/replies", new { body = "Courier is on the way", channel = "Sms" });
+        await StateAsync(first.Message!.Id, OutboxState.Sent);
+        await StateAsync(second.Message!.Id, OutboxState.Sent);
+
+        using var delivered = await PostInboundAsync(new { messageId = first.Message.Id, status = "Delivered" }, path: "status");
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.True((await delivered.ReadAsync<DeliveryReportResult>()).Changed);
+        using var again = await PostInboundAsync(new { messageId = first.Message.Id, status = "Delivered" }, path: "status");
+        Assert.False((await again.ReadAsync<DeliveryReportResult>()).Changed);
+
+        using var failed = await PostInboundAsync(new { messageId = second.Message.Id, status = "Failed", reason = "Number not in service" }, path: "status");
+        Assert.Equal(OutboxState.Failed, (await failed.ReadAsync<DeliveryReportResult>()).State);
+
+        var detail = await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{c.Id}");
+        Assert.Equal(OutboxState.Delivered, detail.Timeline.Single(e => e.MessageId == first.Message.Id && e.Kind == TimelineEntryKind.MessageOut).Delivery!.State);
+        Assert.Contains("Number not in service", detail.Timeline.Single(e => e.Kind == TimelineEntryKind.DeliveryFailed).Body, StringComparison.Ordinal);
+
+        // Signed like everything else from the channel, and only about its own messages.
+        using var forged = await PostInboundAsync(new { messageId = first.Message.Id, status = "Failed" }, secret: "whsec_" + Convert.ToBase64String(new byte[32]), path: "status");
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        using var elsewhere = await PostInboundAsync(new { messageId = first.Message.Id, status = "Failed" }, channel: "chat", path: "status");
+        await elsewhere.AssertProblemAsync(HttpStatusCode.NotFound, "outbox.not_found");
+        using var nonsense = await PostInboundAsync(new { messageId = first.Message.Id, status = "Lost" }, path: "status");
+        Assert.Equal(HttpStatusCode.BadRequest, nonsense.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> PostInboundAsync(object payload, string? secret = null, DateTimeOffset? at = null, string? webhookId = null, string channel = "sms", string path = "inbound")
     {
         var body = JsonSerializer.Serialize(payload, JsonSerializerOptions.Web);
         var id = webhookId ?? "msg_" + Guid.NewGuid().ToString("N");
         var timestamp = at ?? TimeProvider.System.GetUtcNow();
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/channels/{channel}/inbound") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/channels/{channel}/{path}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", new StandardWebhook(secret ?? WebhookApp.Secret).Sign(id, timestamp, body));

@@ -240,7 +240,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     /// API endpoints no user signs in to: a channel's own signature is their authentication (WebhookChannelTests proves a
     /// wrong or stale one is refused).
     /// </summary>
-    private static readonly string[] SignedBySender = ["POST /api/channels/{channel}/inbound"];
+    private static readonly string[] SignedBySender = ["POST /api/channels/{channel}/inbound", "POST /api/channels/{channel}/status"];
 
     [Fact]
     public void The_table_names_every_api_endpoint_the_app_maps()

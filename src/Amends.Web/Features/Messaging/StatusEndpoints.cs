@@ -124,18 +124,27 @@ public static class StatusEndpoints
                 + "fresh Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) made with Amends:Channels:{channel}:Secret; "
                 + "a replayed webhook-id or a timestamp more than 5 minutes off is refused. The same externalId again returns the first result.");
 
+        app.MapPost("/api/channels/{channel}/status", DeliveryStatusAsync)
+            .AllowAnonymous()
+            .WithTags("Messages").WithName("ChannelDeliveryStatus")
+            .WithSummary("What a webhook channel knows of a message we sent it: {messageId, status: Delivered|Failed, reason?}, signed as inbound messages are. "
+                + "Delivered marks a sent message delivered; Failed fails it for good with the reason, on the case's timeline. Reporting a state again changes nothing.");
+
         return app;
     }
 
     /// <summary>How far a webhook's timestamp may be from our clock.</summary>
     public static readonly TimeSpan WebhookTolerance = TimeSpan.FromMinutes(5);
 
-    private static async Task<IResult> ReceiveAsync(string channel, HttpContext http, ChannelRouter router, Inbound inbound, TimeProvider time, CancellationToken ct)
+    /// <summary>A signed delivery from a webhook channel: its body and id when the signature is good and fresh, else why not.</summary>
+    private sealed record Signed(string Channel, WebhookChannelOptions Options, string Body, string Id);
+
+    private static async Task<(Signed? Delivery, IResult? Refused)> VerifyAsync(string channel, HttpContext http, ChannelRouter router, TimeProvider time, CancellationToken ct)
     {
         var name = channel.ToLowerInvariant();
         if (!router.WebhookChannels().TryGetValue(name, out var options) || string.IsNullOrWhiteSpace(options.Secret))
         {
-            return DomainError.NotFound("channel.not_found", $"There is no channel '{channel}' with a secret configured.").ToProblem();
+            return (null, DomainError.NotFound("channel.not_found", $"There is no channel '{channel}' with a secret configured.").ToProblem());
         }
 
         using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
@@ -144,7 +153,7 @@ public static class StatusEndpoints
         if (!long.TryParse(http.Request.Headers["webhook-timestamp"].ToString(), out var seconds)
             || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, -62135596800, 253402300799))).Duration() > WebhookTolerance)
         {
-            return Unauthorized("webhook.timestamp_stale", "webhook-timestamp is missing or more than 5 minutes from now.");
+            return (null, Unauthorized("webhook.timestamp_stale", "webhook-timestamp is missing or more than 5 minutes from now."));
         }
 
         try
@@ -153,46 +162,93 @@ public static class StatusEndpoints
         }
         catch (Exception ex) when (ex is StandardWebhooks.Diagnostics.WebhookVerificationException or FormatException or ArgumentException)
         {
-            return Unauthorized("webhook.signature_invalid", "The webhook-signature does not match this channel's secret.");
+            return (null, Unauthorized("webhook.signature_invalid", "The webhook-signature does not match this channel's secret."));
         }
 
         if (string.IsNullOrWhiteSpace(id) || id.Length > 300)
         {
-            return Unauthorized("webhook.id_missing", "A webhook-id header is required.");
+            return (null, Unauthorized("webhook.id_missing", "A webhook-id header is required."));
         }
 
+        return (new Signed(name, options, body, id), null);
+    }
+
+    private static T? Parse<T>(string body)
+        where T : class
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<T>(body, Json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem? Invalid(object request)
+    {
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        return System.ComponentModel.DataAnnotations.Validator.TryValidateObject(request, new(request), errors, validateAllProperties: true)
+            ? null
+            : TypedResults.ValidationProblem(errors.SelectMany(e => e.MemberNames.Select(m => (Field: char.ToLowerInvariant(m[0]) + m[1..], e.ErrorMessage)))
+                .GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage ?? "Invalid.").ToArray()));
+    }
+
+    private static async Task<IResult> DeliveryStatusAsync(string channel, HttpContext http, ChannelRouter router, DeliveryReports reports, TimeProvider time, CancellationToken ct)
+    {
+        var (signed, refused) = await VerifyAsync(channel, http, router, time, ct);
+        if (signed is null)
+        {
+            return refused!;
+        }
+
+        if (Parse<DeliveryReport>(signed.Body) is not { } report)
+        {
+            return DomainError.Invalid("delivery.body_invalid", "body", "The body is a JSON object {messageId, status: Delivered|Failed, reason?}.").ToProblem();
+        }
+
+        if (Invalid(report) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var result = await reports.ReportAsync(signed.Channel, report, ct);
+        return result.IsSuccess ? Results.Ok(result.Value) : result.Error!.ToProblem();
+    }
+
+    private static async Task<IResult> ReceiveAsync(string channel, HttpContext http, ChannelRouter router, Inbound inbound, TimeProvider time, CancellationToken ct)
+    {
+        var (signed, refused) = await VerifyAsync(channel, http, router, time, ct);
+        if (signed is null)
+        {
+            return refused!;
+        }
+
+        var (name, options, body, id) = (signed.Channel, signed.Options, signed.Body, signed.Id);
         if (await inbound.SeenAsync(name, id, ct))
         {
             return DomainError.Conflict("webhook.replayed", "This webhook-id was received already.").ToProblem();
         }
 
-        InboundRequest? request;
-        try
-        {
-            request = System.Text.Json.JsonSerializer.Deserialize<InboundRequest>(body, Json);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            request = null;
-        }
-
-        if (request is null)
+        if (Parse<InboundRequest>(body) is not { } request)
         {
             return DomainError.Invalid("inbound.body_invalid", "body", "The body is a JSON object {externalId, from, text, occurredAt, caseNumber?}.").ToProblem();
         }
 
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(request, new(request), errors, validateAllProperties: true))
+        if (Invalid(request) is { } invalid)
         {
-            return TypedResults.ValidationProblem(errors.SelectMany(e => e.MemberNames.Select(m => (Field: char.ToLowerInvariant(m[0]) + m[1..], e.ErrorMessage)))
-                .GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage ?? "Invalid.").ToArray()));
+            return invalid;
         }
 
         var result = await inbound.ReceiveAsync(name, options.KindFor(name), request, id, ct);
         return result.IsSuccess ? Results.Ok(result.Value) : result.Error!.ToProblem();
     }
 
-    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false) },
+    };
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unauthorized(string code, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Webhook not accepted", extensions: new Dictionary<string, object?> { ["code"] = code });
