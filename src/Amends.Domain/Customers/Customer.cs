@@ -77,7 +77,7 @@ public sealed class Customer
         }
 
         var tag = string.IsNullOrWhiteSpace(language) ? null : language.Trim().ToLowerInvariant();
-        if (tag is not null && (tag.Length is < 2 or > 8 || !tag.All(c => char.IsAsciiLetterLower(c) || c == '-')))
+        if (tag is not null && (tag.Length > 8 || !LanguageTag.IsValid(tag)))
         {
             return DomainError.Invalid("customer.language_invalid", "language", "Give a language tag such as en, de or pt-br.");
         }

@@ -39,7 +39,8 @@ public sealed record PlaybookContent(
     IReadOnlyList<RemedyType> RecommendedRemedies,
     IReadOnlyDictionary<Priority, SlaHours> Sla,
     double FollowUpAfterDays,
-    int FollowUpReminders);
+    int FollowUpReminders,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<TemplateKind, string>>? Translations = null);
 
 /// <summary>
 /// "Design for failure": for one failure category, the steps to follow, the messages to send, the remedies to offer and
@@ -92,9 +93,31 @@ public sealed partial class Playbook
             });
     }
 
+    public const int MaxLanguages = 20;
+
+    /// <summary>
+    /// The template of <paramref name="kind"/> in <paramref name="language"/> where the playbook has it (the exact tag,
+    /// then its first part: <c>pt-br</c>, then <c>pt</c>), else the playbook's own.
+    /// </summary>
+    public string TemplateFor(TemplateKind kind, string? language)
+    {
+        if (language is { Length: > 0 } tag && Content.Translations is { } translations)
+        {
+            foreach (var candidate in new[] { tag, tag.Split('-')[0] })
+            {
+                if (translations.TryGetValue(candidate, out var templates) && templates.TryGetValue(kind, out var translated) && !string.IsNullOrWhiteSpace(translated))
+                {
+                    return translated;
+                }
+            }
+        }
+
+        return Content.Templates.TryGetValue(kind, out var template) ? template : "";
+    }
+
     /// <summary>Fills a template's merge fields; a field without a value becomes its fallback, e.g. "there" for a nameless customer.</summary>
-    public string Render(TemplateKind kind, IReadOnlyDictionary<string, string?> values) =>
-        Content.Templates.TryGetValue(kind, out var template)
+    public string Render(TemplateKind kind, IReadOnlyDictionary<string, string?> values, string? language = null) =>
+        TemplateFor(kind, language) is { Length: > 0 } template
             ? MergeField().Replace(template, m =>
             {
                 var name = m.Groups["name"].Value;
@@ -102,6 +125,52 @@ public sealed partial class Playbook
                 return values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : fallback;
             })
             : "";
+
+    private static DomainError? CheckMergeFields(string template, string field)
+    {
+        var unknown = MergeField().Matches(template).Select(m => m.Groups["name"].Value).FirstOrDefault(n => !MergeFields.Contains(n));
+        return unknown is null
+            ? null
+            : DomainError.Invalid("playbook.merge_field_unknown", field, $"{{{{{unknown}}}}} is not a merge field; use {string.Join(", ", MergeFields.Select(f => "{{" + f + "}}"))}.");
+    }
+
+    /// <summary>Each language a tag such as <c>de</c> or <c>pt-br</c> (lower case), with any of the messages (the others fall back to the playbook's own).</summary>
+    private static DomainError? ValidateTranslations(IReadOnlyDictionary<string, IReadOnlyDictionary<TemplateKind, string>>? translations)
+    {
+        if (translations is null)
+        {
+            return null;
+        }
+
+        if (translations.Count > MaxLanguages)
+        {
+            return DomainError.Invalid("playbook.translations_too_many", "translations", $"A playbook has messages in at most {MaxLanguages} languages.");
+        }
+
+        foreach (var (tag, templates) in translations)
+        {
+            if (tag.Length > 8 || !LanguageTag.IsValid(tag) || templates is null)
+            {
+                return DomainError.Invalid("playbook.language_invalid", "translations", $"'{tag}' is not a language tag such as de, fr or pt-br (lower case).");
+            }
+
+            foreach (var (kind, template) in templates)
+            {
+                var field = $"translations.{tag}.{kind}";
+                if (!Enum.IsDefined(kind) || string.IsNullOrWhiteSpace(template) || template.Length > MaxTemplateLength)
+                {
+                    return DomainError.Invalid("playbook.template_invalid", field, $"The {tag} {kind} message is empty or longer than {MaxTemplateLength} characters (leave it out to use the playbook's own).");
+                }
+
+                if (CheckMergeFields(template, field) is { } unknown)
+                {
+                    return unknown;
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static DomainError? Validate(PlaybookContent content)
     {
@@ -123,12 +192,15 @@ public sealed partial class Playbook
                 return DomainError.Invalid("playbook.template_missing", $"templates.{kind}", $"The {kind} message is missing or longer than {MaxTemplateLength} characters.");
             }
 
-            var unknown = MergeField().Matches(template).Select(m => m.Groups["name"].Value).FirstOrDefault(n => !MergeFields.Contains(n));
-            if (unknown is not null)
+            if (CheckMergeFields(template, $"templates.{kind}") is { } unknown)
             {
-                return DomainError.Invalid("playbook.merge_field_unknown", $"templates.{kind}",
-                    $"{{{{{unknown}}}}} is not a merge field; use {string.Join(", ", MergeFields.Select(f => "{{" + f + "}}"))}.");
+                return unknown;
             }
+        }
+
+        if (ValidateTranslations(content.Translations) is { } translation)
+        {
+            return translation;
         }
 
         foreach (var priority in Enum.GetValues<Priority>())

@@ -72,6 +72,46 @@ public abstract class PlaybooksApiTests(TestApp app)
     }
 
     [Fact]
+    public async Task Messages_are_in_the_customer_s_language_where_the_playbook_has_it_and_in_its_own_where_not()
+    {
+        var current = (await app.Agent.GetJsonAsync<List<PlaybookDto>>("/api/playbooks?category=WrongOrder")).Single();
+        object Save(object translations) => new
+        {
+            category = "WrongOrder", name = current.Name, steps = current.Steps, templates = current.Templates, recommendedRemedies = current.RecommendedRemedies,
+            sla = current.Sla, followUpAfterDays = current.FollowUpAfterDays, followUpReminders = current.FollowUpReminders, translations,
+        };
+        const string german = "Hallo {{customer.firstName|zusammen}}, es tut uns leid, dass Sie den falschen Artikel bekommen haben. {{owner.name}} kümmert sich darum.";
+        var saved = await app.Admin.PostJsonAsync<PlaybookDto>("/api/playbooks", Save(new { de = new { Acknowledgement = german } }));
+        Assert.Equal(german, saved.Translations["de"][TemplateKind.Acknowledgement]);
+
+        // An Austrian customer gets the German message; what the playbook has only in its own language stays in it.
+        var customer = await app.Agent.PostJsonAsync<Amends.Web.Features.Customers.CustomerDto>("/api/customers",
+            new { name = "Jonas Weber", email = $"jonas-{Guid.NewGuid():N}@example.com", language = "de-at" });
+        var c = await app.Agent.CaseAsync(customer.Id, category: "WrongOrder", ownerId: app.AgentUser.Id);
+        var templates = await app.Agent.GetJsonAsync<List<RenderedTemplate>>($"/api/cases/{c.Id}/templates");
+        Assert.StartsWith("Hallo Jonas, es tut uns leid", templates.Single(t => t.Kind == TemplateKind.Acknowledgement).Text, StringComparison.Ordinal);
+        Assert.StartsWith("Hi Jonas,", templates.Single(t => t.Kind == TemplateKind.Resolution).Text, StringComparison.Ordinal);
+        var english = await app.Agent.CaseAsync(category: "WrongOrder", ownerId: app.AgentUser.Id);
+        Assert.DoesNotContain("Hallo", (await app.Agent.GetJsonAsync<List<RenderedTemplate>>($"/api/cases/{english.Id}/templates"))[0].Text, StringComparison.Ordinal);
+
+        // So does the automatic update when the case is acknowledged, with one greeting.
+        await app.Agent.ActAsync(c.Id, "acknowledge");
+        var update = await Eventually.UntilAsync(
+            async () => (await app.Supervisor.GetJsonAsync<Paged<Amends.Web.Features.Messaging.OutboxItem>>($"/api/outbox?caseId={c.Id}")).Items,
+            items => items.Any(i => i.State is Amends.Domain.Messaging.OutboxState.Sent or Amends.Domain.Messaging.OutboxState.Delivered));
+        var gone = update.Single(i => i.State is Amends.Domain.Messaging.OutboxState.Sent or Amends.Domain.Messaging.OutboxState.Delivered);
+        var text = (await app.Supervisor.GetJsonAsync<Amends.Web.Features.Messaging.OutboxMessage>($"/api/outbox/{gone.Id}")).TextBody;
+        Assert.Contains("Es tut uns leid, dass Sie den falschen Artikel bekommen haben.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hallo", text, StringComparison.Ordinal);
+
+        using var badTag = await app.Admin.PostJsonAsync("/api/playbooks", Save(new Dictionary<string, object> { ["German"] = new { Acknowledgement = "Hallo" } }));
+        await badTag.AssertProblemAsync(HttpStatusCode.BadRequest, "playbook.language_invalid");
+        using var badField = await app.Admin.PostJsonAsync("/api/playbooks", Save(new { fr = new { Resolution = "Bonjour {{customer.shoeSize}}" } }));
+        var problem = await badField.AssertProblemAsync(HttpStatusCode.BadRequest, "playbook.merge_field_unknown");
+        Assert.NotEmpty(problem.FieldErrors("translations.fr.Resolution"));
+    }
+
+    [Fact]
     public async Task An_unknown_merge_field_is_refused_on_its_template()
     {
         var current = (await app.Agent.GetJsonAsync<List<PlaybookDto>>("/api/playbooks?category=Other")).Single();

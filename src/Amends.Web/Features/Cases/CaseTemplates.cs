@@ -28,7 +28,7 @@ public sealed class CaseTemplates(AmendsDbContext db, PlaybookLibrary playbooks,
         var customer = await db.Customers.AsNoTracking().SingleAsync(x => x.Id == c.CustomerId, ct);
         var zone = (await clocks.CalendarForAsync(c.TeamId, ct)).Zone;
         var values = await ValuesAsync(db, c, customer, zone, ct);
-        return Result<IReadOnlyList<RenderedTemplate>>.Ok([.. Enum.GetValues<TemplateKind>().Select(k => new RenderedTemplate(k, playbook.Render(k, values)))]);
+        return Result<IReadOnlyList<RenderedTemplate>>.Ok([.. Enum.GetValues<TemplateKind>().Select(k => new RenderedTemplate(k, playbook.Render(k, values, customer.Language)))]);
     }
 
     /// <summary>The merge fields of a case: names, the number, and due times in <paramref name="zone"/>.</summary>

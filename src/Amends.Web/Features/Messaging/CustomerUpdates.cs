@@ -146,7 +146,7 @@ public sealed class CustomerUpdates(
 
         foreach (var change in changes.Where(x => x.Kind == Change.FollowUp))
         {
-            var ask = Template(playbook, TemplateKind.FollowUp, values) ?? $"Hi {values["customer.firstName"] ?? "there"}, did we put things right for you?";
+            var ask = Template(playbook, TemplateKind.FollowUp, values, customer.Language) ?? $"Hi {values["customer.firstName"] ?? "there"}, did we put things right for you?";
             var link = FollowUp.Feedback.LinkFor(protection, urls, time, c.Id.Value);
             var body = $"{ask}\n\nYour answer takes one tap: {link}";
             Add(db, c, await Outbox.ComposeAsync(db, router, org, statusLinks, c, customer, channel, destination.Value, body, MessageKind.FollowUp, signer, null, now,
@@ -156,7 +156,7 @@ public sealed class CustomerUpdates(
         // A reply or a call saved with the change says it in a person's words: no automatic "we have your case" beside it.
         var replied = db.Outbox.Local.Any(m => m.CaseId == c.Id && m.Kind == MessageKind.Reply)
             || db.ChangeTracker.Entries<TimelineEntry>().Any(e => e.State == EntityState.Added && e.Entity.CaseId == c.Id && e.Entity.Kind == TimelineEntryKind.Call);
-        var lines = changes.Where(x => x.Kind != Change.FollowUp && !(replied && x.Kind == Change.Acknowledged)).Select(x => Line(x.Kind, x.Detail, x.Due, playbook, values, owner, zone)).ToList();
+        var lines = changes.Where(x => x.Kind != Change.FollowUp && !(replied && x.Kind == Change.Acknowledged)).Select(x => Line(x.Kind, x.Detail, x.Due, playbook, values, owner, zone, customer.Language)).ToList();
         if (lines.Count == 0)
         {
             return;
@@ -209,31 +209,40 @@ public sealed class CustomerUpdates(
 
     private static string Greeting(Dictionary<string, string?> values) => $"Hi {values["customer.firstName"] ?? "there"},\n\n";
 
-    private static string Line(Change kind, string? detail, DateTime? due, Playbook? playbook, Dictionary<string, string?> values, string? owner, TimeZoneInfo zone) => kind switch
+    private static string Line(Change kind, string? detail, DateTime? due, Playbook? playbook, Dictionary<string, string?> values, string? owner, TimeZoneInfo zone, string? language) => kind switch
     {
-        Change.Acknowledged => Template(playbook, TemplateKind.Acknowledgement, values) is { } ack
-            ? WithoutGreeting(ack)
+        Change.Acknowledged => Template(playbook, TemplateKind.Acknowledgement, values, language) is { } ack
+            ? WithoutGreeting(ack, values)
             : $"{owner ?? "Someone from our team"} is looking after your case now and will keep you posted.",
         Change.Promised => $"Our next step: {detail}, by {TimeZoneInfo.ConvertTimeFromUtc(due!.Value, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture)}.",
         Change.Offered => $"We would like to put this right with {detail}. Choose what suits you on your case page (the link is below).",
         Change.Chosen => $"We have your choice: {detail}. We are getting it done.",
         Change.Fulfilled => $"Done: {detail}.",
-        _ => Template(playbook, TemplateKind.Resolution, values) is { } resolved ? WithoutGreeting(resolved) : "We have put it right. If anything is still wrong, reply to this message.",
+        _ => Template(playbook, TemplateKind.Resolution, values, language) is { } resolved ? WithoutGreeting(resolved, values) : "We have put it right. If anything is still wrong, reply to this message.",
     };
 
-    /// <summary>A playbook message, filled in; null when it has none or still has a [placeholder] a person must fill.</summary>
-    private static string? Template(Playbook? playbook, TemplateKind kind, Dictionary<string, string?> values) =>
-        playbook?.Render(kind, values) is { Length: > 0 } text && TemplatePlaceholders.First(text) is null ? text : null;
+    /// <summary>A playbook message in the customer's language where it has one, filled in; null when it has none or still has a [placeholder] a person must fill.</summary>
+    private static string? Template(Playbook? playbook, TemplateKind kind, Dictionary<string, string?> values, string? language) =>
+        playbook?.Render(kind, values, language) is { Length: > 0 } text && TemplatePlaceholders.First(text) is null ? text : null;
 
-    /// <summary>"Hi Anna, I'm sorry …" without its "Hi Anna, ": the update starts with one greeting of its own.</summary>
-    private static string WithoutGreeting(string text)
+    /// <summary>
+    /// "Hi Anna, I'm sorry …" (or "Hallo Anna, …" in a playbook's German) without its greeting: the update starts with
+    /// one greeting of its own. A greeting is a short opening before the first comma that names the customer or starts
+    /// like one ("Hi", "Hello", "Dear"), so "Sorry, we …" keeps its words.
+    /// </summary>
+    private static string WithoutGreeting(string text, Dictionary<string, string?> values)
     {
-        if (text.StartsWith("Hi ", StringComparison.Ordinal) && text.IndexOf(", ", StringComparison.Ordinal) is > 0 and < 40 and var comma)
+        var comma = text.IndexOf(", ", StringComparison.Ordinal);
+        if (comma is <= 0 or >= 40)
         {
-            var rest = text[(comma + 2)..];
-            return rest.Length > 0 ? char.ToUpperInvariant(rest[0]) + rest[1..] : text;
+            return text;
         }
 
-        return text;
+        var opening = text[..comma];
+        var name = values.GetValueOrDefault("customer.firstName");
+        var greets = (name is { Length: > 0 } && opening.EndsWith(name, StringComparison.Ordinal))
+            || opening.StartsWith("Hi ", StringComparison.Ordinal) || opening.StartsWith("Hello ", StringComparison.Ordinal) || opening.StartsWith("Dear ", StringComparison.Ordinal);
+        var rest = text[(comma + 2)..];
+        return greets && rest.Length > 0 ? char.ToUpperInvariant(rest[0]) + rest[1..] : text;
     }
 }

@@ -19,11 +19,13 @@ public sealed record PlaybookDto(
     double FollowUpAfterDays,
     int FollowUpReminders,
     DateTime CreatedAt,
-    bool IsCurrent)
+    bool IsCurrent,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<TemplateKind, string>> Translations)
 {
     public static PlaybookDto From(Playbook p, bool isCurrent) => new(
         p.Id, p.Category, p.Version, p.Content.Name, p.Content.Steps, p.Content.Templates, p.Content.RecommendedRemedies, p.Content.Sla,
-        p.Content.FollowUpAfterDays, p.Content.FollowUpReminders, p.CreatedAt, isCurrent);
+        p.Content.FollowUpAfterDays, p.Content.FollowUpReminders, p.CreatedAt, isCurrent,
+        p.Content.Translations ?? new Dictionary<string, IReadOnlyDictionary<TemplateKind, string>>());
 }
 
 /// <summary>A new version of the playbook for <see cref="Category"/>; cases already open keep theirs.</summary>
@@ -35,7 +37,8 @@ public sealed record SavePlaybookRequest(
     [property: Required] IReadOnlyList<RemedyType>? RecommendedRemedies,
     [property: Required] IReadOnlyDictionary<Priority, SlaHours>? Sla,
     double FollowUpAfterDays = 3,
-    int FollowUpReminders = 1);
+    int FollowUpReminders = 1,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<TemplateKind, string>>? Translations = null);
 
 /// <summary>The playbooks: current versions, history, new versions, and the defaults a new installation starts with.</summary>
 public sealed class PlaybookLibrary(AmendsDbContext db, TimeProvider time)
@@ -95,7 +98,8 @@ public sealed class PlaybookLibrary(AmendsDbContext db, TimeProvider time)
         var category = request.Category!.Value;
         var version = (await db.Playbooks.Where(p => p.Category == category).Select(p => (int?)p.Version).MaxAsync(ct) ?? 0) + 1;
         var created = Playbook.Create(category, version, new PlaybookContent(
-            request.Name!, request.Steps!, request.Templates!, request.RecommendedRemedies!, request.Sla!, request.FollowUpAfterDays, request.FollowUpReminders), by, time.GetUtcNow());
+            request.Name!, request.Steps!, request.Templates!, request.RecommendedRemedies!, request.Sla!, request.FollowUpAfterDays, request.FollowUpReminders,
+            request.Translations is null ? null : request.Translations.ToDictionary(t => t.Key.Trim().ToLowerInvariant(), t => t.Value)), by, time.GetUtcNow());
         if (!created.IsSuccess)
         {
             return created.Error!;
