@@ -253,6 +253,7 @@ public static class AmendsApp
         services.AddScoped<Features.Messaging.CustomerStatus>();
         Features.Messaging.StatusEndpoints.AddCustomerPageRateLimit(services, builder.Configuration);
         services.AddScoped<CreateCustomer>();
+        services.AddScoped<Features.Customers.CustomerPreferences>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<CustomerData>();
         services.AddScoped<Users>();

@@ -103,6 +103,26 @@ public abstract class CustomersApiTests(TestApp app)
 
         await response.AssertProblemAsync(HttpStatusCode.NotFound, "customer.not_found");
     }
+
+    [Fact]
+    public async Task Staff_set_the_customer_s_time_zone_language_and_automatic_updates()
+    {
+        var customer = await app.Agent.CustomerAsync();
+        var set = await (await app.Agent.PutJsonAsync($"/api/customers/{customer.Id}/preferences", new { timeZone = "Europe/Vienna", language = "de-AT", automaticUpdates = false }))
+            .ReadAsync<CustomerDto>();
+        Assert.Equal(("Europe/Vienna", "de-at", false), (set.TimeZone, set.Language, set.AutomaticUpdates));
+        Assert.False((await app.Agent.GetJsonAsync<CustomerDetail>($"/api/customers/{customer.Id}")).Customer.AutomaticUpdates);
+
+        var back = await (await app.Agent.PutJsonAsync($"/api/customers/{customer.Id}/preferences", new { timeZone = (string?)null, language = (string?)null, automaticUpdates = true }))
+            .ReadAsync<CustomerDto>();
+        Assert.Equal((null, null, true), (back.TimeZone, back.Language, back.AutomaticUpdates));
+
+        var zone = await (await app.Agent.PutJsonAsync($"/api/customers/{customer.Id}/preferences", new { timeZone = "Mars/Olympus" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(zone.FieldErrors("timeZone"));
+        var language = await (await app.Agent.PutJsonAsync($"/api/customers/{customer.Id}/preferences", new { language = "german" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(language.FieldErrors("language"));
+        await (await app.Agent.PutJsonAsync($"/api/customers/{Guid.NewGuid()}/preferences", new { language = "de" })).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
 }
 
 [Collection(SqliteCollection.Name)]

@@ -25,6 +25,9 @@ public static class Http
         return client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string url, object? body) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body ?? new { }, options: Json) }, TestContext.Current.CancellationToken);
+
     /// <summary>POSTs and reads the created or returned body; any non-success status fails the test with the problem text.</summary>
     public static async Task<T> PostJsonAsync<T>(this HttpClient client, string url, object? body)
     {

@@ -44,6 +44,8 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             await a.Admin.PostJsonAsync<Amends.Web.Features.Messaging.OutboxItem>($"/api/outbox/{id}/hold", null);
             return Post($"/api/outbox/{id}/release", null);
         }),
+        new("PUT", "/api/customers/{id:guid}/preferences", Role.Agent, async a =>
+            new(HttpMethod.Put, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}/preferences", new { language = "de" })),
         new("GET", "/api/emails/", Role.Agent, _ => Get("/api/emails?state=Spam&pageSize=5")),
         new("GET", "/api/emails/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}")),
         new("GET", "/api/emails/{id:guid}/original", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}/original")),

@@ -37,6 +37,15 @@ public static class CustomerEndpoints
         })
         .WithName("GetCustomer").WithSummary("A customer with their case history");
 
+        customers.MapPut("/{id:guid}/preferences", async Task<Results<Ok<CustomerDto>, ProblemHttpResult>> (
+            Guid id, CustomerPreferencesRequest request, CustomerPreferences handler, CancellationToken ct) =>
+        {
+            var result = await handler.SetAsync(id, request, ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .WithName("SetCustomerPreferences")
+        .WithSummary("The customer's time zone (IANA, e.g. Europe/Berlin) and language (e.g. de, pt-br), each null for the default; automaticUpdates false stops automatic updates, true starts them again");
+
         customers.MapGet("/{id:guid}/export", async Task<Results<Ok<object>, ProblemHttpResult>> (
             Guid id, CustomerData data, ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
         {
