@@ -8,6 +8,9 @@ namespace Amends.Web.Infrastructure;
 /// </summary>
 internal sealed class SecurityHeaders(RequestDelegate next)
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key of a stricter Content-Security-Policy an endpoint wants for its response.</summary>
+    public const string OwnPolicy = "amends.content-security-policy";
+
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
         + "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
@@ -25,11 +28,9 @@ internal sealed class SecurityHeaders(RequestDelegate next)
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
             headers.XFrameOptions = "DENY";
-            // An endpoint that set a stricter policy of its own (a customer's original e-mail, sandboxed) keeps it.
-            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
-            {
-                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/api-docs") ? ApiDocsPolicy : ContentSecurityPolicy;
-            }
+            // An endpoint may ask for a stricter policy of its own (a customer's original e-mail, sandboxed).
+            headers.ContentSecurityPolicy = context.Items[OwnPolicy] as string
+                ?? (context.Request.Path.StartsWithSegments("/api-docs") ? ApiDocsPolicy : ContentSecurityPolicy);
             headers.Remove("Server");
             return Task.CompletedTask;
         });

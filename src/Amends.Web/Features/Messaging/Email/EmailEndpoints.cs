@@ -37,7 +37,7 @@ public static class EmailEndpoints
                 var head = $"<header style=\"font:14px system-ui,sans-serif;color:#444;border-bottom:1px solid #ddd;padding:0 0 8px;margin:0 0 12px\">"
                     + $"<div><b>From</b> {enc.Encode(e.FromName is { } n ? $"{n} <{e.From}>" : e.From)}</div><div><b>Subject</b> {enc.Encode(e.Subject)}</div>"
                     + $"<div><b>Received</b> {e.ReceivedAt:yyyy-MM-dd HH:mm} UTC{(e.CaseNumber is { } number ? " · case " + enc.Encode(number) : "")}</div></header>";
-                http.Response.Headers.ContentSecurityPolicy = OriginalPolicy;
+                http.Items[SecurityHeaders.OwnPolicy] = OriginalPolicy;
                 return Results.Content($"<!doctype html><meta charset=\"utf-8\"><title>Original e-mail</title>{head}{html}", "text/html; charset=utf-8");
             })
             .WithName("GetEmailOriginal").WithSummary("The e-mail's HTML as sent, sanitised, in a sandbox that runs no script and loads nothing");
