@@ -140,6 +140,23 @@ public abstract class StatusPageTests(TestApp app)
         Assert.Equal(OfferStatus.Offered, (await app.Agent.GetJsonAsync<List<OfferDto>>($"/api/cases/{other.Id}/offers")).Single().Status);
     }
 
+    [Fact]
+    public async Task An_automatic_update_that_took_in_later_changes_shows_all_of_them_on_the_page()
+    {
+        var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);
+        await app.Agent.ActAsync(c.Id, "acknowledge");
+        await app.Agent.PostJsonAsync<PromiseDto>($"/api/cases/{c.Id}/promises", new { text = "A courier collects the parcel", dueAt = TimeProvider.System.GetUtcNow().AddDays(1) });
+
+        // The two changes went as one update (the window is a second here): the page shows that update as it went.
+        var updates = await Eventually.UntilAsync(
+            async () => (await app.Supervisor.GetJsonAsync<Paged<OutboxItem>>($"/api/outbox?caseId={c.Id}")).Items,
+            items => items.Any(i => i.Automatic && i.State is Amends.Domain.Messaging.OutboxState.Sent or Amends.Domain.Messaging.OutboxState.Delivered));
+        Assert.Single(updates, i => i.Automatic);
+        var link = await app.Agent.GetJsonAsync<StatusLink>($"/api/cases/{c.Id}/status-link");
+        var page = await app.Anonymous.GetStringAsync(new Uri(link.Url).PathAndQuery, Ct);
+        Assert.Contains("Our next step: A courier collects the parcel", page, StringComparison.Ordinal);
+    }
+
     private async Task<CaseDetail> Resolved()
     {
         var c = await app.Agent.CaseAsync(ownerId: app.AgentUser.Id);

@@ -95,10 +95,16 @@ public sealed class CustomerStatus(
         var promises = await db.Promises.AsNoTracking().Where(p => p.CaseId == id && p.Status == PromiseStatus.Open).OrderBy(p => p.DueAt).ToListAsync(ct);
         var zone = (await clocks.CalendarForAsync(c.TeamId, ct)).Zone;
 
+        // An automatic update shows the text it went with: changes that joined it while it waited are in it.
+        var automaticIds = entries.Where(e => e.Kind == TimelineEntryKind.MessageOut && e.MessageId is not null).Select(e => e.MessageId!.Value).ToList();
+        var finalTexts = automaticIds.Count == 0 ? [] : await db.Outbox.AsNoTracking().Where(m => automaticIds.Contains(m.Id) && m.Automatic)
+            .Select(m => new { m.Id, m.TextBody }).ToDictionaryAsync(m => m.Id, m => UpdateText(m.TextBody), ct);
+
         var events = new List<StatusEvent>();
         foreach (var e in entries)
         {
-            if (Describe(e, ownerFirst ?? "We", customer.Name) is { } line)
+            if (Describe(e, ownerFirst ?? "We", customer.Name) is { } described
+                && (e.MessageId is { } messageId && finalTexts.TryGetValue(messageId, out var final) ? described with { Text = final } : described) is { } line)
             {
                 events.Add(line);
             }
@@ -176,6 +182,13 @@ public sealed class CustomerStatus(
 
     public Task<Result<Remedies.OfferDto>> ChooseAsync(Guid caseId, Guid offerId, Guid optionId, CancellationToken ct) =>
         remedies.ChooseAsCustomerAsync(caseId, offerId, optionId, ct);
+
+    /// <summary>An automatic update's words, without the signature and links under them.</summary>
+    public static string UpdateText(string text)
+    {
+        var signature = text.IndexOf("\n\n-- \n", StringComparison.Ordinal);
+        return signature < 0 ? text : text[..signature];
+    }
 
     private static StatusEvent? Describe(TimelineEntry e, string owner, string customerName) => e.Kind switch
     {

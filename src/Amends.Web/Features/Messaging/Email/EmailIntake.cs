@@ -133,7 +133,13 @@ public sealed partial class EmailIntake(
         }
         else
         {
-            // A new request, or an answer to a closed case: that opens a case of its own, which says what it follows.
+            // A new request, or an answer to a closed case: that opens a case of its own, which says what it follows, for
+            // the closed case's customer when the headers tied the answer to it from another address.
+            if (customer is null && target is not null && how is not null && how.StartsWith("its In-Reply-To", StringComparison.Ordinal))
+            {
+                customer = await db.Customers.SingleAsync(x => x.Id == target.CustomerId, ct);
+            }
+
             var prefix = target is null ? "E-mail: " : $"Follow-up to {target.Reference}: ";
             email.Reason = target is null ? "A new request." : $"Answers {target.Reference}, which is closed: a new case.";
             var subject = string.IsNullOrWhiteSpace(email.Subject) ? email.NewText : email.Subject;
