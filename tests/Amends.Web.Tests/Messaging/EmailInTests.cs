@@ -265,6 +265,8 @@ public abstract class EmailInTests(EmailApp fixture)
         var loose = await TakeAsync(Mail(customer.Email!, "Hello?", "Is anyone reading this?"));
         Assert.Equal(c.Id, loose.CaseId);
 
+        var reply = await App.Agent.PostJsonAsync<ReplyResult>($"/api/cases/{c.Id}/replies", new { body = "Glad it is sorted." });
+        var ours = await App.Supervisor.GetJsonAsync<OutboxMessage>($"/api/outbox/{reply.Message!.Id}");
         await App.Agent.ActAsync(c.Id, "close", new { outcome = "Withdrawn", reason = "Customer sorted it" });
         var late = await TakeAsync(Mail(customer.Email!, $"Re: Your case {c.Number} with Test Shop", "Actually it broke again."));
         Assert.Equal(InboundEmailState.Opened, late.State);
@@ -272,6 +274,12 @@ public abstract class EmailInTests(EmailApp fixture)
         var followUp = await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{late.CaseId}");
         Assert.StartsWith($"Follow-up to {c.Number}", followUp.Summary, StringComparison.Ordinal);
         Assert.Equal(customer.Id, followUp.Customer.Id);
+
+        // Their partner answers our message from another address: the headers tie it to the case, so to its customer.
+        var partner = Mail($"partner-{Guid.NewGuid():N}@customer.test", "Re: " + ours.Item.Subject, "It broke again, writing for my wife.");
+        partner.InReplyTo = ours.HeaderMessageId.Trim('<', '>');
+        var fromPartner = await TakeAsync(partner);
+        Assert.Equal(customer.Id, (await App.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{fromPartner.CaseId}")).Customer.Id);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed partial class EmailIntake(
         InboundEmail email, List<InboundEmailAttachment> attachments, IReadOnlyList<string> threadIds, string? automatic, CancellationToken ct, bool existing = false, int attempt = 0)
     {
         var customer = await inbound.FindCustomerAsync(Channel.Email, email.FromAddress, ct);
-        var (target, how) = await ThreadAsync(threadIds, email.Subject, customer, ct);
+        var (target, how, byHeader) = await ThreadAsync(threadIds, email.Subject, customer, ct);
         if (automatic is not null)
         {
             return await AutomaticAsync(email, attachments, target, automatic, existing, ct);
@@ -135,7 +135,7 @@ public sealed partial class EmailIntake(
         {
             // A new request, or an answer to a closed case: that opens a case of its own, which says what it follows, for
             // the closed case's customer when the headers tied the answer to it from another address.
-            if (customer is null && target is not null && how is not null && how.StartsWith("its In-Reply-To", StringComparison.Ordinal))
+            if (customer is null && target is not null && byHeader)
             {
                 customer = await db.Customers.SingleAsync(x => x.Id == target.CustomerId, ct);
             }
@@ -245,7 +245,7 @@ public sealed partial class EmailIntake(
             : $"Reach the customer another way: {string.Join(", ", others)}.";
     }
 
-    private async Task<(RecoveryCase? Case, string? How)> ThreadAsync(IReadOnlyList<string> ids, string subject, Customer? customer, CancellationToken ct)
+    private async Task<(RecoveryCase? Case, string? How, bool ByHeader)> ThreadAsync(IReadOnlyList<string> ids, string subject, Customer? customer, CancellationToken ct)
     {
         if (ids.Count > 0)
         {
@@ -254,7 +254,7 @@ public sealed partial class EmailIntake(
                     .Select(e => e.CaseId == null ? (CaseId?)null : new CaseId(e.CaseId.Value)).FirstOrDefaultAsync(ct);
             if (caseId is { } found && await db.Cases.SingleOrDefaultAsync(c => c.Id == found, ct) is { } byHeader)
             {
-                return (byHeader, "its In-Reply-To/References headers");
+                return (byHeader, "its In-Reply-To/References headers", true);
             }
         }
 
@@ -265,12 +265,12 @@ public sealed partial class EmailIntake(
             {
                 if (CaseNumber.Parse(match.Value) is { } number && await db.Cases.SingleOrDefaultAsync(c => c.Number == number && c.CustomerId == customer.Id, ct) is { } bySubject)
                 {
-                    return (bySubject, $"the case number {bySubject.Reference} in its subject");
+                    return (bySubject, $"the case number {bySubject.Reference} in its subject", false);
                 }
             }
         }
 
-        return (null, null);
+        return (null, null, false);
     }
 
     private void Keep(InboundEmail email, List<InboundEmailAttachment> attachments, CaseId caseId, InboundEmailState state, bool existing)
