@@ -52,7 +52,22 @@ public sealed class TestImapServer : IAsyncDisposable
     /// <summary>Stops the server, as a mail server that goes down for a while; <see cref="StartAgainAsync"/> brings it back on the same port.</summary>
     public async Task StopAsync()
     {
+        // The IMAP processes serving open connections outlive Dovecot's master: end them too, as a server going down does.
+        var children = Children(int.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "run", "master.pid")), CultureInfo.InvariantCulture));
         await RunAsync("-c", _config, "stop");
+        foreach (var child in children)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(child);
+                process.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already.
+            }
+        }
+
         var until = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < until && File.Exists(Path.Combine(_root, "run", "master.pid")))
         {
@@ -226,6 +241,36 @@ public sealed class TestImapServer : IAsyncDisposable
         var value = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit();
         return int.Parse(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The processes whose parent is <paramref name="parent"/>, read from /proc.</summary>
+    private static List<int> Children(int parent)
+    {
+        var children = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (name) state ppid …": the name may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return children;
     }
 
     private static int FreePort()

@@ -39,6 +39,9 @@ public sealed class ImapServerOptions : MailServerOptions
     /// <summary>How often the mailbox is read when the server has no IDLE, and how long one IDLE lasts before it is renewed.</summary>
     public double PollSeconds { get; set; } = 60;
 
+    /// <summary>The longest pause between attempts to connect again while the server cannot be reached (from 1 s, doubling).</summary>
+    public double LongestRetrySeconds { get; set; } = 300;
+
     /// <summary>Attachments kept per message, in all; larger ones are named on the timeline and not kept.</summary>
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
 }

@@ -29,7 +29,7 @@ public sealed class MailboxStatus
 /// Reads the support mailbox (<c>Amends:Email:Imap</c>) with MailKit: every message after the last UID stored for the
 /// folder is taken by <see cref="EmailIntake"/>, in order, and the folder's cursor moves on after each one. Then it
 /// waits in IDLE where the server has it (a new message wakes it at once), else polls every <c>PollSeconds</c>. A lost
-/// connection is made again with a growing pause. Messages are only read, never changed or deleted on the server.
+/// connection is made again with a growing pause (1 s, doubling to <c>LongestRetrySeconds</c>). Messages are only read, never changed or deleted on the server.
 /// Processing is once per message however it goes: the cursor may lag (a crash, two instances), the Message-ID's
 /// unique index does not.
 /// </summary>
@@ -80,7 +80,7 @@ internal sealed class ImapWorker(
                     return;
                 }
 
-                pause = TimeSpan.FromSeconds(Math.Min(300, pause.TotalSeconds * 2));
+                pause = TimeSpan.FromSeconds(Math.Min(Math.Max(1, options.CurrentValue.Imap.LongestRetrySeconds), pause.TotalSeconds * 2));
                 continue;
             }
         }
