@@ -68,8 +68,8 @@ public sealed class TestImapServer : IAsyncDisposable
             }
         }
 
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < until && File.Exists(Path.Combine(_root, "run", "master.pid")))
+        var until = TimeProvider.System.GetUtcNow().AddSeconds(20);
+        while (TimeProvider.System.GetUtcNow() < until && File.Exists(Path.Combine(_root, "run", "master.pid")))
         {
             await Task.Delay(50);
         }
@@ -185,7 +185,7 @@ public sealed class TestImapServer : IAsyncDisposable
 
     private async Task WaitUntilListeningAsync()
     {
-        var until = DateTime.UtcNow.AddSeconds(20);
+        var until = TimeProvider.System.GetUtcNow().AddSeconds(20);
         while (true)
         {
             try
@@ -194,7 +194,7 @@ public sealed class TestImapServer : IAsyncDisposable
                 await client.DisconnectAsync(true);
                 return;
             }
-            catch (Exception e) when (e is SocketException or IOException or ImapProtocolException or AuthenticationException && DateTime.UtcNow < until)
+            catch (Exception e) when (e is SocketException or IOException or ImapProtocolException or AuthenticationException && TimeProvider.System.GetUtcNow() < until)
             {
                 await Task.Delay(100);
             }
