@@ -54,20 +54,37 @@ public sealed class DeliveryReports(AmendsDbContext db, CaseMutation mutation, C
             return ApiProblems.Stale("message");
         }
 
-        if (m.CaseId is { } caseId)
-        {
-            if (report.Status == DeliveryReportStatus.Failed)
-            {
-                await mutation.ApplyAsync(caseId.Value, null, CaseAccess.System, (c, at) =>
-                {
-                    c.RecordDeliveryFailure(m.Channel, $"Could not deliver the {m.Channel} message to {m.To}: {reason}", m.Id, at);
-                    return (DomainError?)null;
-                }, ct);
-            }
+        await NoteOnCaseAsync(m, report.Status == DeliveryReportStatus.Failed ? $"Could not deliver the {m.Channel} message to {m.To}: {reason}" : null, ct);
+        return Result<DeliveryReportResult>.Ok(new DeliveryReportResult(m.Id, m.State, true));
+    }
 
-            await feed.PublishAsync(new CaseChanged(caseId, CaseChangeKind.Delivery, null, null));
+    /// <summary>
+    /// After a message's delivery state changed (saved): a failure goes on its case's timeline as "Not delivered" with
+    /// <paramref name="failure"/>, and the workspace is told to show the new state. Call it once the state change is
+    /// saved: it starts from a clean change tracker.
+    /// </summary>
+    public async Task NoteOnCaseAsync(OutboundMessage m, string? failure, CancellationToken ct)
+    {
+        if (m.CaseId is not { } caseId)
+        {
+            return;
         }
 
-        return Result<DeliveryReportResult>.Ok(new DeliveryReportResult(m.Id, m.State, true));
+        // A person saving the case at that moment makes a conflict: read the case again and note it then.
+        for (var attempt = 0; failure is not null && attempt < 3; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var noted = await mutation.ApplyAsync(caseId.Value, null, CaseAccess.System, (c, at) =>
+            {
+                c.RecordDeliveryFailure(m.Channel, failure, m.Id, at);
+                return (DomainError?)null;
+            }, ct);
+            if (noted.IsSuccess || noted.Error!.Kind != ErrorKind.Conflict)
+            {
+                break;
+            }
+        }
+
+        await feed.PublishAsync(new CaseChanged(caseId, CaseChangeKind.Delivery, null, null));
     }
 }

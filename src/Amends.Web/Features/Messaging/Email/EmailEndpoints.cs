@@ -24,21 +24,18 @@ public static class EmailEndpoints
             .WithName("GetEmail").WithSummary("One e-mail: the new text the timeline shows, the whole original text, and its attachments");
         emails.MapGet("/{id:guid}/original", async Task<IResult> (Guid id, Emails read, HttpContext http, CancellationToken ct) =>
             {
-                var email = await read.GetAsync(id, ct);
-                var html = email.IsSuccess ? await read.HtmlAsync(id, ct) : null;
-                if (html is null)
+                if (await read.OriginalAsync(id, ct) is not { } e)
                 {
                     return DomainError.NotFound("email.no_html", "This e-mail has no HTML part (or does not exist): its text is the original.").ToProblem();
                 }
 
                 // Who sent it and when, encoded, above the sanitised body.
-                var e = email.Value;
                 var enc = System.Text.Encodings.Web.HtmlEncoder.Default;
                 var head = $"<header style=\"font:14px system-ui,sans-serif;color:#444;border-bottom:1px solid #ddd;padding:0 0 8px;margin:0 0 12px\">"
-                    + $"<div><b>From</b> {enc.Encode(e.FromName is { } n ? $"{n} <{e.From}>" : e.From)}</div><div><b>Subject</b> {enc.Encode(e.Subject)}</div>"
+                    + $"<div><b>From</b> {enc.Encode(e.From)}</div><div><b>Subject</b> {enc.Encode(e.Subject)}</div>"
                     + $"<div><b>Received</b> {e.ReceivedAt:yyyy-MM-dd HH:mm} UTC{(e.CaseNumber is { } number ? " · case " + enc.Encode(number) : "")}</div></header>";
                 http.Items[SecurityHeaders.OwnPolicy] = OriginalPolicy;
-                return Results.Content($"<!doctype html><meta charset=\"utf-8\"><title>Original e-mail</title>{head}{html}", "text/html; charset=utf-8");
+                return Results.Content($"<!doctype html><meta charset=\"utf-8\"><title>Original e-mail</title>{head}{e.Html}", "text/html; charset=utf-8");
             })
             .WithName("GetEmailOriginal").WithSummary("The e-mail's HTML as sent, sanitised, in a sandbox that runs no script and loads nothing");
         emails.MapGet("/{id:guid}/attachments/{attachmentId:guid}", async Task<IResult> (Guid id, Guid attachmentId, Emails read, CancellationToken ct) =>

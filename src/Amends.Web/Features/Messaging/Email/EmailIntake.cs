@@ -27,7 +27,7 @@ public sealed partial class EmailIntake(
     AmendsDbContext db,
     Inbound inbound,
     CaseMutation mutation,
-    CaseChangeFeed feed,
+    DeliveryReports reports,
     IOptionsMonitor<EmailOptions> options,
     TimeProvider time,
     ILogger<EmailIntake> logger)
@@ -210,35 +210,23 @@ public sealed partial class EmailIntake(
         email.CaseId = original.CaseId?.Value;
         var now = time.GetUtcNow();
         var changed = bounce.Failed ? original.Bounce(bounce.Reason, now) : bounce.Delivered && original.ConfirmDelivered(now);
-        if (bounce.Failed && original.CustomerId is { } customerId && await db.Customers.SingleOrDefaultAsync(c => c.Id == customerId, ct) is { } customer
-            && string.Equals(customer.Email, original.To, StringComparison.OrdinalIgnoreCase))
+        var customer = bounce.Failed && original.CustomerId is { } customerId ? await db.Customers.SingleOrDefaultAsync(c => c.Id == customerId, ct) : null;
+        if (customer is not null && string.Equals(customer.Email, original.To, StringComparison.OrdinalIgnoreCase))
         {
             customer.MarkEmailFailing(bounce.Reason, now);
         }
 
         var result = await StoreAsync(email, [], ct);
-        if (result.Seen || !changed || original.CaseId is not { } caseId)
+        if (!result.Seen && changed)
         {
-            return result;
+            await reports.NoteOnCaseAsync(original, bounce.Failed ? $"The e-mail to {original.To} bounced: {bounce.Reason}. {OtherChannel(customer)}" : null, ct);
         }
 
-        if (bounce.Failed)
-        {
-            var other = await OtherChannelAsync(original, ct);
-            await mutation.ApplyAsync(caseId.Value, null, CaseAccess.System, (c, at) =>
-            {
-                c.RecordDeliveryFailure(Channel.Email, $"The e-mail to {original.To} bounced: {bounce.Reason}. {other}", original.Id, at);
-                return (DomainError?)null;
-            }, ct);
-        }
-
-        await feed.PublishAsync(new CaseChanged(caseId, CaseChangeKind.Delivery, null, null));
         return result;
     }
 
-    private async Task<string> OtherChannelAsync(OutboundMessage original, CancellationToken ct)
+    private static string OtherChannel(Customer? customer)
     {
-        var customer = original.CustomerId is { } id ? await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) : null;
         var others = customer?.AllContactPoints().Where(p => p.Channel != Channel.Email).Select(p => $"{p.Channel} ({p.Address})").ToList() ?? [];
         return others.Count == 0
             ? "Reach the customer another way: ask for a working address or a phone number."
@@ -326,11 +314,11 @@ public sealed partial class EmailIntake(
             Id = Guid.CreateVersion7(now),
             HeaderMessageId = id,
             FromAddress = (Customer.NormalizeEmail(sender.Address) ?? sender.Address ?? "").Trim() is { Length: > 0 and <= 320 } address ? address : "unknown@invalid",
-            FromName = string.IsNullOrWhiteSpace(sender.Name) ? null : Shorten(sender.Name.Trim(), 200),
-            Subject = Shorten((message.Subject ?? "").Trim(), OutboundMessage.MaxSubjectLength),
+            FromName = string.IsNullOrWhiteSpace(sender.Name) ? null : MailText.Shorten(sender.Name.Trim(), 200),
+            Subject = MailText.Shorten((message.Subject ?? "").Trim(), OutboundMessage.MaxSubjectLength),
             SentAt = message.Date == DateTimeOffset.MinValue ? null : message.Date.UtcDateTime,
             ReceivedAt = now.UtcDateTime,
-            NewText = Shorten(newText, RecoveryCase.MaxTextLength),
+            NewText = MailText.Shorten(newText, RecoveryCase.MaxTextLength),
             Text = text,
             Html = html is null ? null : MailText.SanitizeHtml(html),
         };
@@ -347,7 +335,7 @@ public sealed partial class EmailIntake(
         {
             using var content = new MemoryStream();
             part.Content?.DecodeTo(content);
-            var name = Shorten(Path.GetFileName(part.FileName ?? "") is { Length: > 0 } file ? file : "attachment", 255);
+            var name = MailText.Shorten(Path.GetFileName(part.FileName ?? "") is { Length: > 0 } file ? file : "attachment", 255);
             if (total + content.Length > limit)
             {
                 omitted.Add($"{name} ({content.Length / 1024:N0} KB)");
@@ -360,7 +348,7 @@ public sealed partial class EmailIntake(
                 Id = Guid.CreateVersion7(),
                 EmailId = email.Id,
                 FileName = name,
-                ContentType = Shorten(part.ContentType.MimeType, 127),
+                ContentType = MailText.Shorten(part.ContentType.MimeType, 127),
                 Size = content.Length,
                 Content = content.ToArray(),
             });
@@ -368,7 +356,7 @@ public sealed partial class EmailIntake(
 
         if (omitted.Count > 0)
         {
-            email.AttachmentsOmitted = Shorten($"Not kept, over the {limit / (1024 * 1024):N0} MB limit: {string.Join(", ", omitted)}.", 1000);
+            email.AttachmentsOmitted = MailText.Shorten($"Not kept, over the {limit / (1024 * 1024):N0} MB limit: {string.Join(", ", omitted)}.", 1000);
         }
 
         return kept;
@@ -401,8 +389,6 @@ public sealed partial class EmailIntake(
         ids.AddRange(message.References.Reverse().Select(r => $"<{r.Trim()}>"));
         return [.. ids.Distinct().Take(50)];
     }
-
-    private static string Shorten(string value, int length) => value.Length <= length ? value : value[..(length - 1)] + "…";
 
     [GeneratedRegex(@"(AM-|#)\d{1,9}\b", RegexOptions.IgnoreCase)]
     private static partial Regex SubjectNumber();

@@ -21,6 +21,8 @@ public sealed record EmailDetail(
     string? Reason, Guid? CaseId, string? CaseNumber, string NewText, string Text, bool HasHtml, string? AttachmentsOmitted,
     IReadOnlyList<EmailAttachmentInfo> Attachments, long Version);
 
+public sealed record EmailOriginal(string From, string Subject, DateTime ReceivedAt, string? CaseNumber, string Html);
+
 public sealed record EmailAttachmentFile(string FileName, string ContentType, byte[] Content);
 
 /// <summary>Reads e-mail from the support mailbox for staff: the Spam view, one message, its original HTML and its attachments.</summary>
@@ -70,8 +72,14 @@ public sealed class Emails(AmendsDbContext db)
             attachments.GetValueOrDefault(id) ?? [], e.Version));
     }
 
-    public async Task<string?> HtmlAsync(Guid id, CancellationToken ct) =>
-        await db.InboundEmails.AsNoTracking().Where(e => e.Id == id).Select(e => e.Html).SingleOrDefaultAsync(ct);
+    /// <summary>What the original e-mail page shows: who sent it, when, its case, and the sanitised HTML (null when it had none).</summary>
+    public async Task<EmailOriginal?> OriginalAsync(Guid id, CancellationToken ct)
+    {
+        var e = await db.InboundEmails.AsNoTracking().Where(x => x.Id == id && x.Html != null)
+            .Select(x => new { x.FromAddress, x.FromName, x.Subject, x.ReceivedAt, x.CaseId, x.Html }).SingleOrDefaultAsync(ct);
+        return e is null ? null : new EmailOriginal(e.FromName is { } n ? $"{n} <{e.FromAddress}>" : e.FromAddress, e.Subject, e.ReceivedAt,
+            (await NumbersAsync([e.CaseId], ct)).Values.FirstOrDefault(), e.Html!);
+    }
 
     public async Task<EmailAttachmentFile?> AttachmentAsync(Guid emailId, Guid attachmentId, CancellationToken ct) =>
         await db.InboundEmailAttachments.AsNoTracking().Where(a => a.Id == attachmentId && a.EmailId == emailId)

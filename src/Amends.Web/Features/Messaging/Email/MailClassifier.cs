@@ -34,7 +34,7 @@ public static partial class MailClassifier
 
         var status = message.Headers["X-Spam-Status"]?.Trim();
         return status is not null && status.StartsWith("Yes", StringComparison.OrdinalIgnoreCase)
-            ? $"The mail server marked it as spam (X-Spam-Status: {Shorten(status, 200)})."
+            ? $"The mail server marked it as spam (X-Spam-Status: {MailText.Shorten(status, 200)})."
             : null;
     }
 
@@ -43,7 +43,7 @@ public static partial class MailClassifier
         var submitted = message.Headers[HeaderId.AutoSubmitted]?.Trim();
         if (!string.IsNullOrEmpty(submitted) && !submitted.StartsWith("no", StringComparison.OrdinalIgnoreCase))
         {
-            return $"Auto-Submitted: {Shorten(submitted, 60)}";
+            return $"Auto-Submitted: {MailText.Shorten(submitted, 60)}";
         }
 
         var precedence = message.Headers["Precedence"]?.Trim().ToLowerInvariant();
@@ -87,7 +87,7 @@ public static partial class MailClassifier
         // A bounce without the standard report: the reason is its text; the message it is about, any of our ids it quotes.
         var text = message.TextBody ?? MailText.FromHtml(message.HtmlBody);
         var ids = MessageIds().Matches(text).Select(m => m.Value).Distinct().ToList();
-        var reason = Shorten(MailText.Normalize(text).Split('\n').FirstOrDefault(l => l.Length > 0) ?? "The message was returned.", 500);
+        var reason = MailText.Shorten(MailText.Normalize(text).Split('\n').FirstOrDefault(l => l.Length > 0) ?? "The message was returned.", 500);
         return new BounceReport(true, false, null, reason, ids);
     }
 
@@ -129,7 +129,7 @@ public static partial class MailClassifier
 
         var delivered = string.Equals(action, "delivered", StringComparison.OrdinalIgnoreCase) || string.Equals(action, "relayed", StringComparison.OrdinalIgnoreCase);
         var failed = string.Equals(action, "failed", StringComparison.OrdinalIgnoreCase) || (action is null && status?.StartsWith('5') == true);
-        var reason = diagnostic is not null ? Shorten(diagnostic.Replace("smtp;", "", StringComparison.OrdinalIgnoreCase).Trim(), 500)
+        var reason = diagnostic is not null ? MailText.Shorten(diagnostic.Replace("smtp;", "", StringComparison.OrdinalIgnoreCase).Trim(), 500)
             : status is not null ? $"Status {status}" : "The receiving server returned the message.";
         return new BounceReport(failed, delivered, recipient, reason, ids);
     }
@@ -155,8 +155,6 @@ public static partial class MailClassifier
         var semicolon = field.IndexOf(';', StringComparison.Ordinal);
         return (semicolon >= 0 ? field[(semicolon + 1)..] : field).Trim();
     }
-
-    private static string Shorten(string value, int length) => value.Length <= length ? value : value[..(length - 1)] + "…";
 
     [GeneratedRegex(@"^\s*(Auto(matic)?[ -]?(reply|response|antwort)|Auto:|Out of (the )?office|Abwesenheitsnotiz|Réponse automatique|Respuesta automática)", RegexOptions.IgnoreCase)]
     private static partial Regex AutoSubject();

@@ -31,6 +31,9 @@ public static partial class MailText
         return kept.Length == 0 ? new FoldedText(normalized, false) : new FoldedText(kept, true);
     }
 
+    /// <summary>At most <paramref name="length"/> characters, an ellipsis marking a cut.</summary>
+    public static string Shorten(string value, int length) => value.Length <= length ? value : value[..(length - 1)] + "…";
+
     /// <summary>Line breaks as <c>\n</c>, trailing spaces and runs of blank lines gone, trimmed.</summary>
     public static string Normalize(string? text)
     {
