@@ -1,3 +1,4 @@
+using Amends.Bench.Shared;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -111,8 +112,8 @@ internal static class Seed
 
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
-        var columns = await ColumnsAsync(connection, postgres, "Cases");
-        var customerColumns = await ColumnsAsync(connection, postgres, "Customers");
+        var columns = await BulkSql.ColumnsAsync(connection, postgres, "Cases");
+        var customerColumns = await BulkSql.ColumnsAsync(connection, postgres, "Customers");
         string Q(string name) => $"\"{name}\"";
         string NewId(string block, string n) => postgres
             ? $"(lpad(to_hex({n}), 8, '0') || '-0000-7000-{block}-' || lpad(to_hex({n}), 12, '0'))::uuid"
@@ -129,7 +130,7 @@ internal static class Seed
             ["Name"] = "'Bench customer ' || (s.n % 1000)",
             ["Email"] = "NULL",
         };
-        await ExecAsync(connection, $"INSERT INTO {Q("Customers")} ({string.Join(", ", customerColumns.Select(Q))}) SELECT {string.Join(", ", customerColumns.Select(c => customerOverrides.GetValueOrDefault(c, "t." + Q(c))))} FROM {Q("Customers")} t, {Seq(1000)} WHERE t.{Q("Id")} = {Lit(customer.Id.Value)}");
+        await BulkSql.ExecAsync(connection, $"INSERT INTO {Q("Customers")} ({string.Join(", ", customerColumns.Select(Q))}) SELECT {string.Join(", ", customerColumns.Select(c => customerOverrides.GetValueOrDefault(c, "t." + Q(c))))} FROM {Q("Customers")} t, {Seq(1000)} WHERE t.{Q("Id")} = {Lit(customer.Id.Value)}");
 
         var resolveBy = Time($"CASE WHEN s.n <= {due} THEN -60 ELSE 3600 + (s.n % 500000) END");
         var team = "CASE s.n % 10 " + string.Join(" ", teamIds.Select((id, i) => $"WHEN {i} THEN {Lit(id)}")) + " END";
@@ -156,41 +157,17 @@ internal static class Seed
             var count = Math.Min(batch, cases - offset);
             var shifted = postgres ? $"generate_series({offset + 1}, {offset + count}) AS s(n)"
                 : $"(WITH RECURSIVE c(n) AS (SELECT {offset + 1} UNION ALL SELECT n + 1 FROM c WHERE n < {offset + count}) SELECT n FROM c) AS s";
-            await ExecAsync(connection, $"INSERT INTO {Q("Cases")} ({string.Join(", ", columns.Select(Q))}) SELECT {string.Join(", ", columns.Select(c => overrides.GetValueOrDefault(c, "t." + Q(c))))} FROM {Q("Cases")} t, {shifted} WHERE t.{Q("Id")} = {Lit(template.Id.Value)}");
-            await ExecAsync(connection, $"INSERT INTO {Q("DueWork")} ({Q("Id")}, {Q("Kind")}, {Q("CaseId")}, {Q("RefId")}, {Q("DueAt")}, {Q("Attempts")}) SELECT {NewId("A000", "s.n")}, '{DueWorkKinds.SlaCheck}', {NewId("8000", "s.n")}, {Lit(System.Guid.Empty)}, {resolveBy}, 0 FROM {shifted}");
+            await BulkSql.ExecAsync(connection, $"INSERT INTO {Q("Cases")} ({string.Join(", ", columns.Select(Q))}) SELECT {string.Join(", ", columns.Select(c => overrides.GetValueOrDefault(c, "t." + Q(c))))} FROM {Q("Cases")} t, {shifted} WHERE t.{Q("Id")} = {Lit(template.Id.Value)}");
+            await BulkSql.ExecAsync(connection, $"INSERT INTO {Q("DueWork")} ({Q("Id")}, {Q("Kind")}, {Q("CaseId")}, {Q("RefId")}, {Q("DueAt")}, {Q("Attempts")}) SELECT {NewId("A000", "s.n")}, '{DueWorkKinds.SlaCheck}', {NewId("8000", "s.n")}, {Lit(System.Guid.Empty)}, {resolveBy}, 0 FROM {shifted}");
         }
 
         // Cases opened after the bulk load go on numbering after it.
-        await ExecAsync(connection, postgres
+        await BulkSql.ExecAsync(connection, postgres
             ? "SELECT setval('\"CaseNumbers\"', (SELECT MAX(\"Number\") FROM \"Cases\"))"
             : "UPDATE \"Counters\" SET \"Value\" = (SELECT MAX(\"Number\") FROM \"Cases\") WHERE \"Name\" = 'case-number'");
 
         // As autovacuum would soon after a bulk load: statistics, and for PostgreSQL the visibility map index-only scans need.
-        await ExecAsync(connection, postgres ? "VACUUM ANALYZE" : "ANALYZE");
+        await BulkSql.ExecAsync(connection, postgres ? "VACUUM ANALYZE" : "ANALYZE");
         return teamIds;
-    }
-
-    private static async Task<List<string>> ColumnsAsync(DbConnection connection, bool postgres, string table)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = postgres
-            ? $"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
-            : $"SELECT name FROM pragma_table_info('{table}')";
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
-    }
-
-    private static async Task ExecAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.CommandTimeout = 600;
-        await command.ExecuteNonQueryAsync();
     }
 }

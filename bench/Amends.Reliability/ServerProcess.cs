@@ -41,6 +41,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The server's process id while it runs (for its memory, read from /proc).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     /// <summary>Starts the process and waits until <c>/health/live</c> answers (or it exits, which fails with its output).</summary>
     public async Task StartAsync(TimeSpan timeout, CancellationToken ct = default)
     {

@@ -214,6 +214,7 @@ public static class AmendsApp
         services.AddSingleton<Jobs.Housekeeping>();
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
+        services.AddSingleton<DirectoryNames>();
         services.AddScoped<AssignOwner>();
         services.AddScoped<Escalations>();
         services.AddScoped<CaseTemplates>();

@@ -139,6 +139,18 @@ public sealed class RecoveryCase
     /// </summary>
     public DateTime UrgencyKey { get; private set; } = NoDeadline;
 
+    /// <summary>The customer's name as lists show it, kept on the case so a list reads no customer rows.</summary>
+    public string CustomerName { get; private set; } = "";
+
+    /// <summary>The start of the customer's latest message, one line, for lists; null until they write.</summary>
+    public string? LastCustomerMessage { get; private set; }
+
+    /// <summary>When the customer's latest message arrived (UTC).</summary>
+    public DateTime? LastCustomerMessageAt { get; private set; }
+
+    /// <summary>How much of a customer's message a list shows.</summary>
+    public const int SnippetLength = 140;
+
     /// <summary>The urgency of a case with no running clock: after every case that has one.</summary>
     public static readonly DateTime NoDeadline = DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
 
@@ -179,6 +191,7 @@ public sealed class RecoveryCase
         {
             Id = CaseId.New(),
             CustomerId = customer.Id,
+            CustomerName = customer.Name,
             Category = category,
             Severity = severity,
             Channel = channel,
@@ -466,6 +479,11 @@ public sealed class RecoveryCase
         if (!inbound)
         {
             LastUpdateSentAt = now.UtcDateTime;
+        }
+        else
+        {
+            LastCustomerMessage = Snippet(text);
+            LastCustomerMessageAt = now.UtcDateTime;
         }
 
         Append(inbound ? TimelineEntryKind.MessageIn : TimelineEntryKind.MessageOut, by, now, text, channel: channel, messageId: messageId);
@@ -772,7 +790,22 @@ public sealed class RecoveryCase
     public void EraseCustomerText(DateTimeOffset now)
     {
         FollowUpComment = null;
+        CustomerName = Customer.ErasedName;
+        LastCustomerMessage = null;
         Touch(now);
+    }
+
+    /// <summary>One line of at most <see cref="SnippetLength"/> characters: white space folded, cut at a word with an ellipsis.</summary>
+    public static string Snippet(string text)
+    {
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (line.Length <= SnippetLength)
+        {
+            return line;
+        }
+
+        var cut = line.LastIndexOf(' ', SnippetLength - 1);
+        return line[..(cut > SnippetLength / 2 ? cut : SnippetLength - 1)] + "…";
     }
 
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>

@@ -92,4 +92,16 @@ public sealed class SqliteAmendsDbContext(DbContextOptions<SqliteAmendsDbContext
 public sealed class PostgresAmendsDbContext(DbContextOptions<PostgresAmendsDbContext> options) : AmendsDbContext(options)
 {
     public override bool IsPostgres => true;
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // Text search of case lists: the case number, its summary and the customer's name as words ('simple': no
+        // language's stemming, so names and order numbers stay as typed), kept by the database, behind a GIN index.
+        // SQLite has its own full-text table instead (the SqliteSearch migration).
+        builder.Entity<RecoveryCase>().Property<NpgsqlTypes.NpgsqlTsVector>(Features.Cases.CaseSearch.Column)
+            .HasComputedColumnSql($"to_tsvector('simple', \"{nameof(RecoveryCase.Number)}\"::text || ' ' || \"{nameof(RecoveryCase.Summary)}\" || ' ' || \"{nameof(RecoveryCase.CustomerName)}\")", stored: true);
+        builder.Entity<RecoveryCase>().HasIndex(Features.Cases.CaseSearch.Column).HasMethod("GIN");
+    }
 }

@@ -27,7 +27,7 @@ internal static class PersistenceSetup
             PostgresDatabase.EnsureExists(connectionString);
             var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
             services.AddSingleton(dataSource);
-            services.AddDbContext<PostgresAmendsDbContext>((sp, options) => options.UseNpgsql(dataSource).AddInterceptors(Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            services.AddDbContext<PostgresAmendsDbContext>((sp, options) => options.UseNpgsql(dataSource).ConfigureWarnings(Quiet).AddInterceptors(Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<PostgresAmendsDbContext>());
             services.AddHostedService<PostgresChangeRelay>();
         }
@@ -40,7 +40,8 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            services.AddSingleton<SqliteWriteGate>();
+            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<SqliteWriteGate>(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
         }
         else
@@ -50,4 +51,9 @@ internal static class PersistenceSetup
 
         return services;
     }
+
+    // Capped counts (a list's total, a case's counts) take the first N matches in no order on purpose: which N does not
+    // change the count, and ordering them would cost a sort.
+    private static void Quiet(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder warnings) =>
+        warnings.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning);
 }

@@ -20,7 +20,7 @@ public sealed record QuietHours(TimeOnly? From, TimeOnly? Until);
 public sealed record SaveTeamRequest([property: Required, StringLength(Team.MaxNameLength)] string? Name, Guid? SupervisorId = null, BusinessHours? Hours = null, QuietHours? Quiet = null);
 
 /// <summary>Teams share an inbox and a supervisor, who must hold the Supervisor or Admin role.</summary>
-public sealed class Teams(AmendsDbContext db, TimeProvider time)
+public sealed class Teams(AmendsDbContext db, TimeProvider time, Cases.DirectoryNames names)
 {
     public async Task<IReadOnlyList<TeamDto>> ListAsync(CancellationToken ct)
     {
@@ -100,6 +100,7 @@ public sealed class Teams(AmendsDbContext db, TimeProvider time)
         }
 
         await db.SaveChangesAsync(ct);
+        names.Invalidate();
         var all = await ListAsync(ct);
         return Result<TeamDto>.Ok(all.Single(t => t.Id == team.Id.Value));
     }

@@ -27,7 +27,7 @@ public sealed record UpdateUserRequest(
     bool IsActive = true);
 
 /// <summary>People and their roles. Each user holds exactly one role; the last active admin cannot be demoted or deactivated.</summary>
-public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger)
+public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger, Cases.DirectoryNames names)
 {
     /// <summary>Everyone, without e-mail addresses: agents need names and teams to hand work on, not addresses.</summary>
     public async Task<IReadOnlyList<UserDto>> ListPublicAsync(CancellationToken ct) =>
@@ -130,6 +130,7 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
         user.TeamId = request.TeamId is { } t ? new TeamId(t) : null;
         user.IsActive = request.IsActive;
         await userManager.UpdateAsync(user);
+        names.Invalidate();
 
         var role = request.Role!.Value.ToString();
         if (!(currentRoles.Count == 1 && currentRoles[0] == role))

@@ -31,7 +31,13 @@ public sealed record CaseListItem(
     bool SlaPaused,
     bool SlaBreached,
     EscalationState Escalation,
-    DateTime? SlaWarnAt);
+    DateTime? SlaWarnAt)
+{
+    /// <summary>One line of the customer's latest message (kept on the case when it arrives); null until they write.</summary>
+    public string? LastCustomerMessage { get; init; }
+
+    public DateTime? LastCustomerMessageAt { get; init; }
+}
 
 public sealed record MoneyDto(long Minor, string Currency)
 {
@@ -40,6 +46,11 @@ public sealed record MoneyDto(long Minor, string Currency)
     public override string ToString() => new Money(Minor, Currency).ToString();
 }
 
+/// <summary>
+/// The customer as a case shows them. <see cref="OtherOpenCases"/> and <see cref="CasesLast90Days"/> are counted up to
+/// <see cref="CaseReader.CountCap"/> (a figure at the cap means that many or more), so reading a case costs the same
+/// however long the customer's history is.
+/// </summary>
 public sealed record CaseCustomer(
     Guid Id,
     string Name,
@@ -141,7 +152,7 @@ public sealed record CaseSla(
 }
 
 /// <summary>
-/// A page of results: <see cref="Total"/> counts all matches (case lists stop counting at 10,000 and set
+/// A page of results: <see cref="Total"/> counts all matches (case lists stop counting at 1,000 and set
 /// <see cref="TotalCapped"/>), <see cref="Items"/> holds one page of them.
 /// </summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)

@@ -6,8 +6,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Amends.Web.Features.Cases;
 
 /// <summary>Reads a case the way the API and the workspace show it.</summary>
-public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
+public sealed class CaseReader(AmendsDbContext db, TimeProvider time, DirectoryNames names)
 {
+    /// <summary>The customer card's counts of other cases stop here.</summary>
+    public const int CountCap = 100;
+
     /// <summary>The newest entries shown with a case; older ones come page by page from the timeline endpoint.</summary>
     public const int TimelineWindow = 200;
 
@@ -20,27 +23,42 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             return DomainError.NotFound("case.not_found", $"There is no case {id}.");
         }
 
-        var customer = await db.Customers.AsNoTracking().SingleAsync(x => x.Id == c.CustomerId, ct);
+        // The customer with their capped counts (index ranges of at most CountCap rows), then the newest page of the
+        // timeline with its length: two round trips, whatever the customer's or the case's history.
         var since = time.GetUtcNow().UtcDateTime.AddDays(-90);
-        var otherOpen = await db.Cases.CountAsync(x => x.CustomerId == c.CustomerId && x.Id != caseId && x.Status != CaseStatus.Closed, ct);
-        var recent = await db.Cases.CountAsync(x => x.CustomerId == c.CustomerId && x.CreatedAt >= since, ct);
-        var timelineTotal = await db.TimelineEntries.CountAsync(e => e.CaseId == caseId, ct);
-        var entries = await db.TimelineEntries.AsNoTracking()
+        var open = true;
+        var card = await db.Customers.AsNoTracking().Where(x => x.Id == c.CustomerId).Select(x => new
+        {
+            Customer = x,
+            OtherOpen = db.Cases.Where(o => o.CustomerId == x.Id && o.IsOpen == open && o.Id != caseId).Take(CountCap).Count(),
+            Recent = db.Cases.Where(o => o.CustomerId == x.Id && o.CreatedAt >= since).Take(CountCap).Count(),
+        }).SingleAsync(ct);
+        var customer = card.Customer;
+        var page = await db.TimelineEntries.AsNoTracking()
             .Where(e => e.CaseId == caseId)
             .OrderByDescending(e => e.Sequence).ThenByDescending(e => e.At).ThenByDescending(e => e.Id)
             .Take(TimelineWindow)
+            .Select(e => new { Entry = e, Total = db.TimelineEntries.Count(t => t.CaseId == caseId) })
             .ToListAsync(ct);
+        var entries = page.Select(p => p.Entry).ToList();
+        var timelineTotal = page.Count > 0 ? page[0].Total : 0;
         entries.Reverse();
+        return Result<CaseDetail>.Ok(await ComposeAsync(c, customer, card.OtherOpen, card.Recent, entries, timelineTotal, ct));
+    }
+
+    /// <summary>
+    /// The case as the API shows it, from what the caller has read (or just written: opening a case answers from the
+    /// saved objects instead of reading them back). <paramref name="entries"/> are the newest, oldest first.
+    /// </summary>
+    public async Task<CaseDetail> ComposeAsync(RecoveryCase c, Amends.Domain.Customers.Customer customer, int otherOpen, int recent,
+        IReadOnlyList<TimelineEntry> entries, int timelineTotal, CancellationToken ct)
+    {
         var deliveries = await DeliveriesAsync(entries, ct);
+        var directory = await names.GetAsync(db, ct, [c.OwnerId, c.CoverOwnerId], [c.TeamId]);
+        var ownerName = directory.User(c.OwnerId);
+        var teamName = directory.Team(c.TeamId);
 
-        var ownerName = c.OwnerId is { } owner
-            ? await db.Users.Where(u => u.Id == owner.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct)
-            : null;
-        var teamName = c.TeamId is { } team
-            ? await db.Teams.Where(t => t.Id == team).Select(t => t.Name).SingleOrDefaultAsync(ct)
-            : null;
-
-        return Result<CaseDetail>.Ok(new CaseDetail(
+        return new CaseDetail(
             c.Id.Value,
             c.Reference,
             new CaseCustomer(
@@ -51,8 +69,8 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
                 customer.PreferredChannel,
                 customer.Tier,
                 MoneyDto.From(customer.LifetimeValue),
-                otherOpen,
-                recent,
+                Math.Min(otherOpen, CountCap),
+                Math.Min(recent, CountCap),
                 customer.EmailFailingSince is null ? null : customer.EmailFailure ?? "Mail to this address bounces."),
             c.Category,
             c.Severity,
@@ -88,13 +106,13 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
             c.EscalationSupervisorId?.Value,
             c.FollowUpsSent,
             c.CoverOwnerId?.Value,
-            c.CoverOwnerId is { } cover ? await db.Users.Where(u => u.Id == cover.Value).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null,
+            directory.User(c.CoverOwnerId),
             c.PlaybookId,
             c.PlaybookVersion,
             c.Checklist,
             AvailableActions(c),
             [.. entries.Select(e => ToItem(e, deliveries))],
-            timelineTotal));
+            timelineTotal);
     }
 
     public async Task<Result<CaseDetail>> GetByNumberAsync(string? number, CancellationToken ct)
@@ -135,7 +153,7 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time)
     };
 
     /// <summary>What each message on the page carries: its delivery (messages to the customer) or its e-mail (messages from them).</summary>
-    private async Task<(Dictionary<Guid, Messaging.MessageDelivery> Out, Dictionary<Guid, Messaging.Email.ReceivedEmail> In)> DeliveriesAsync(List<TimelineEntry> entries, CancellationToken ct)
+    private async Task<(Dictionary<Guid, Messaging.MessageDelivery> Out, Dictionary<Guid, Messaging.Email.ReceivedEmail> In)> DeliveriesAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken ct)
     {
         var outgoing = entries.Where(e => e.MessageId is not null && e.Kind is not (TimelineEntryKind.MessageIn or TimelineEntryKind.AutomaticReply))
             .Select(e => e.MessageId!.Value).Distinct().ToList();

@@ -24,14 +24,54 @@ public sealed record CaseFilter(
     int Page = 1,
     int PageSize = 50);
 
-public sealed class ListCases(AmendsDbContext db, TimeProvider time)
+public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNames names)
 {
     public const int MaxPageSize = 200;
 
     /// <summary>Lists count matches up to this many; beyond it <c>total</c> is the cap and <c>totalCapped</c> is true.</summary>
-    public const int TotalCap = 10_000;
+    public const int TotalCap = 1_000;
 
     public async Task<Result<Paged<CaseListItem>>> HandleAsync(CaseFilter filter, UserId me, CancellationToken ct)
+    {
+        var query = await QueryAsync(filter, me, ct);
+        if (!query.IsSuccess)
+        {
+            return query.Error!;
+        }
+
+        var (cases, ordered) = query.Value;
+        var skip = (filter.Page - 1) * filter.PageSize;
+
+        // One round trip: the page, with the capped count as an uncorrelated subquery the database runs once.
+        var rows = await ordered.Skip(skip).Take(filter.PageSize).Select(c => new
+        {
+            c.Id, c.Number, c.CustomerId, c.CustomerName, c.Category, c.Severity, c.Priority, c.Channel, c.Summary, c.Status, c.Outcome,
+            c.OwnerId, c.TeamId, c.RepeatFailure, c.CreatedAt, c.UpdatedAt, c.Version, c.LastCustomerMessage, c.LastCustomerMessageAt,
+            c.Escalation, c.Sla.AcknowledgeBy, c.Sla.NextUpdateBy, c.Sla.ResolveBy, Paused = c.Sla.ResolvePausedRemaining != null,
+            Breached = c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached,
+            WarnAt = c.Sla.AcknowledgeBy != null ? c.Sla.AcknowledgeWarnAt : c.Sla.ResolveWarnAt,
+            Total = cases.Take(TotalCap + 1).Count(),
+        }).ToListAsync(ct);
+        var counted = rows.Count > 0 ? rows[0].Total : skip == 0 ? 0 : await cases.Take(TotalCap + 1).CountAsync(ct);
+
+        var directory = await names.GetAsync(db, ct, rows.Select(r => r.OwnerId), rows.Select(r => r.TeamId));
+        var items = rows.Select(r => new CaseListItem(
+            r.Id.Value, CaseNumber.Format(r.Number), r.CustomerId.Value, r.CustomerName, r.Category, r.Severity, r.Priority, r.Channel,
+            r.Summary, r.Status, r.Outcome, r.OwnerId?.Value, directory.User(r.OwnerId), r.TeamId?.Value, directory.Team(r.TeamId),
+            r.RepeatFailure, r.CreatedAt, r.UpdatedAt, r.Version, r.AcknowledgeBy, r.NextUpdateBy, r.ResolveBy, r.Paused, r.Breached,
+            r.Escalation, r.WarnAt)
+        {
+            LastCustomerMessage = r.LastCustomerMessage,
+            LastCustomerMessageAt = r.LastCustomerMessageAt,
+        }).ToList();
+        return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, Math.Min(counted, TotalCap), filter.Page, filter.PageSize) { TotalCapped = counted > TotalCap });
+    }
+
+    /// <summary>
+    /// The filtered cases and the same in list order. Public for the plan tests, which check that every filter is served
+    /// by an index in that order.
+    /// </summary>
+    public async Task<Result<(IQueryable<RecoveryCase> Filtered, IQueryable<RecoveryCase> Ordered)>> QueryAsync(CaseFilter filter, UserId me, CancellationToken ct)
     {
         if (filter.Page < 1)
         {
@@ -44,18 +84,57 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        IQueryable<RecoveryCase> cases = db.Cases.AsNoTracking();
-        var openOnly = false;
+        var text = filter.Q?.Trim();
+        IReadOnlyList<string>? words = null;
+        IQueryable<RecoveryCase> cases;
+        if (string.IsNullOrEmpty(text))
+        {
+            cases = db.Cases;
+        }
+        else if (CaseNumber.Parse(text) is { } number && !char.IsAsciiDigit(text[0]))
+        {
+            // "AM-10423" or "#10423" finds that case by its unique index, not every text that holds the digits.
+            cases = db.Cases.Where(c => c.Number == number);
+        }
+        else if (text.Contains('@') || CaseSearch.LooksLikePhone(text))
+        {
+            // That customer's cases (an e-mail address is one customer; a phone number may be a few), in list order off
+            // the (customer, open, urgency) index when it is one.
+            var email = text.Contains('@') ? Amends.Domain.Customers.Customer.NormalizeEmail(text) ?? text : null;
+            var owners = await db.Customers.AsNoTracking().Where(cu => email != null ? cu.Email == email : cu.Phone == text)
+                .Select(cu => cu.Id).Take(50).ToListAsync(ct);
+            if (owners.Count == 0)
+            {
+                // Nobody has that address: a look-up of a number no case has answers "none" off an index.
+                cases = db.Cases.Where(c => c.Number == -1);
+            }
+            else if (owners.Count == 1)
+            {
+                var only = owners[0];
+                cases = db.Cases.Where(c => c.CustomerId == only);
+            }
+            else
+            {
+                cases = db.Cases.Where(c => owners.Contains(c.CustomerId));
+            }
+        }
+        else if ((words = CaseSearch.Words(text)).Count > 0)
+        {
+            // Words and prefixes of the number, the summary and the customer's name, on the database's full-text index.
+            cases = CaseSearch.Matching(db, words);
+        }
+        else
+        {
+            return DomainError.Invalid("case.q_invalid", "q", "q needs a word, a case number, an e-mail address or a phone number.");
+        }
 
+        cases = cases.AsNoTracking();
+        bool? open = null;
         if (!string.IsNullOrWhiteSpace(filter.Status))
         {
             if (filter.Status.Equals("open", StringComparison.OrdinalIgnoreCase))
             {
-                // Compared with a parameter on purpose: EF would print a bare "IsOpen" for "== true", which SQLite cannot
-                // match to the inbox index; "IsOpen" = @open it can.
-                var open = true;
-                cases = cases.Where(c => c.IsOpen == open);
-                openOnly = true;
+                open = true;
             }
             else
             {
@@ -65,8 +144,26 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
                     return statuses.Error!;
                 }
 
-                var wanted = statuses.Value;
-                cases = cases.Where(c => wanted.Contains(c.Status));
+                var wanted = statuses.Value.Distinct().ToList();
+                if (wanted.Count == 1)
+                {
+                    var one = wanted[0];
+                    cases = cases.Where(c => c.Status == one);
+                }
+                else
+                {
+                    cases = cases.Where(c => wanted.Contains(c.Status));
+                }
+
+                // A status is open or closed: when all asked for are one or the other, IsOpen is constant in the result.
+                if (wanted.All(s => s != CaseStatus.Closed))
+                {
+                    open = true;
+                }
+                else if (wanted.All(s => s == CaseStatus.Closed))
+                {
+                    open = false;
+                }
             }
         }
 
@@ -78,8 +175,16 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
                 return priorities.Error!;
             }
 
-            var wanted = priorities.Value;
-            cases = cases.Where(c => wanted.Contains(c.Priority));
+            var wanted = priorities.Value.Distinct().ToList();
+            if (wanted.Count == 1)
+            {
+                var one = wanted[0];
+                cases = cases.Where(c => c.Priority == one);
+            }
+            else
+            {
+                cases = cases.Where(c => wanted.Contains(c.Priority));
+            }
         }
 
         switch (filter.OwnerId?.Trim().ToLowerInvariant())
@@ -129,18 +234,18 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             case null or "":
                 break;
             // The same rule as the SLA badge (Sla.SlaRisk): the clock that is running is the acknowledge clock until the case
-            // is acknowledged, then the resolve clock (null while paused, waiting on the customer).
+            // is acknowledged, then the resolve clock (null while paused, waiting on the customer). UrgencyKey is that
+            // clock's due time (NoDeadline when none runs), so "the running clock is due" is one range of the urgency index.
             case "breached":
-                cases = cases.Where(c => c.Status != CaseStatus.Closed && (c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached
-                    || (c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy <= at)
-                    || (c.Sla.AcknowledgeBy == null && c.Sla.ResolveBy != null && c.Sla.ResolveBy <= at)));
+                open = true;
+                cases = cases.Where(c => c.UrgencyKey <= at || c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached);
                 break;
             case "at-risk":
+                open = true;
                 var stretch = at + Sla.SlaRisk.FinalStretch;
-                cases = cases.Where(c => c.Status != CaseStatus.Closed && !c.Sla.AcknowledgeBreached && !c.Sla.ResolveBreached
-                    && ((c.Sla.AcknowledgeBy != null && c.Sla.AcknowledgeBy > at && ((c.Sla.AcknowledgeWarnAt != null && c.Sla.AcknowledgeWarnAt <= at) || c.Sla.AcknowledgeBy <= stretch))
-                        || (c.Sla.AcknowledgeBy == null && c.Sla.ResolveBy != null && c.Sla.ResolveBy > at
-                            && ((c.Sla.ResolveWarnAt != null && c.Sla.ResolveWarnAt <= at) || c.Sla.ResolveBy <= stretch))));
+                cases = cases.Where(c => c.UrgencyKey > at && !c.Sla.AcknowledgeBreached && !c.Sla.ResolveBreached
+                    && (c.UrgencyKey <= stretch
+                        || (c.Sla.AcknowledgeBy != null ? c.Sla.AcknowledgeWarnAt <= at : c.Sla.ResolveBy != null && c.Sla.ResolveWarnAt <= at)));
                 break;
             default:
                 return DomainError.Invalid("case.sla_filter_invalid", "sla", "sla is 'at-risk' or 'breached'.");
@@ -148,7 +253,9 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
 
         if (filter.Escalated is { } escalated)
         {
-            cases = escalated ? cases.Where(c => c.Escalation != EscalationState.None) : cases.Where(c => c.Escalation == EscalationState.None);
+            cases = escalated
+                ? cases.Where(c => c.Escalation == EscalationState.Waiting || c.Escalation == EscalationState.SupervisorEngaged)
+                : cases.Where(c => c.Escalation == EscalationState.None);
         }
 
         if (filter.CustomerId is { } customerGuid)
@@ -157,74 +264,30 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time)
             cases = cases.Where(c => c.CustomerId == customer);
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.Q))
+        // Compared with a parameter on purpose: EF would print a bare "IsOpen" for "== true", which SQLite cannot match
+        // to the index; "IsOpen" = @open it can.
+        if (open is { } isOpen)
         {
-            var text = filter.Q.Trim();
-            var number = CaseNumber.Parse(text);
-            if (number is { } n && !char.IsAsciiDigit(text[0]))
-            {
-                // "AM-10423" or "#10423" finds that case by its unique index, not every text that holds the digits.
-                cases = cases.Where(c => c.Number == n);
-            }
-            else
-            {
-                // Bare digits may be a case number or part of a text ("error 404").
-                var q = text.ToLower();
-                var byNumber = number ?? -1;
-                cases = cases.Where(c => c.Number == byNumber || c.Summary.ToLower().Contains(q)
-                    || db.Customers.Any(cu => cu.Id == c.CustomerId && cu.Name.ToLower().Contains(q)));
-            }
+            cases = cases.Where(c => c.IsOpen == isOpen);
         }
 
-        // Counting a huge inbox costs more than reading a page of it: stop counting at a cap and say so.
-        var counted = await cases.Take(TotalCap + 1).CountAsync(ct);
+        // A text search lists the newest matches first, straight off the full-text index. Otherwise soonest breach first
+        // (UrgencyKey: a breached clock's due time is in the past), open before closed; the indexes (…, IsOpen DESC,
+        // UrgencyKey, Id) serve this order without sorting. With IsOpen constant its key is left out, or PostgreSQL sorts.
+        // A search with no other filter counts and pages the newest matches alone: on SQLite the full-text index hands them
+        // over in number order and stops at the cap, instead of every match of a common word being gathered first.
+        var searchOnly = words is not null && filter is { Status: null or "", Priority: null or "", OwnerId: null or "", TeamId: null or "", Sla: null or "", Escalated: null, CustomerId: null };
+        if (searchOnly)
+        {
+            cases = CaseSearch.Matching(db, words!, TotalCap + 1).AsNoTracking();
+        }
 
-        // Soonest breach first (UrgencyKey: a breached clock's due time is in the past), open before closed; the
-        // indexes (team or owner, IsOpen, UrgencyKey, Id) serve this order without sorting.
-        // With only open cases the IsOpen key is constant: leave it out, or PostgreSQL sorts instead of reading the index.
-        var ordered = openOnly
-            ? cases.OrderBy(c => c.UrgencyKey).ThenBy(c => c.Id)
-            : cases.OrderByDescending(c => c.IsOpen).ThenBy(c => c.UrgencyKey).ThenBy(c => c.Id);
-        var pageCases = await ordered
-            .Skip((filter.Page - 1) * filter.PageSize)
-            .Take(filter.PageSize)
-            .ToListAsync(ct);
-        var customerIds = pageCases.Select(c => c.CustomerId).Distinct().ToList();
-        var customerNames = await db.Customers.AsNoTracking().Where(cu => customerIds.Contains(cu.Id)).ToDictionaryAsync(cu => cu.Id, cu => cu.Name, ct);
-        var page = pageCases.Select(c => new { Case = c, CustomerName = customerNames.GetValueOrDefault(c.CustomerId, "") }).ToList();
-
-        var ownerIds = page.Where(r => r.Case.OwnerId is not null).Select(r => r.Case.OwnerId!.Value.Value).Distinct().ToList();
-        var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
-        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-
-        var items = page.Select(r => new CaseListItem(
-            r.Case.Id.Value,
-            r.Case.Reference,
-            r.Case.CustomerId.Value,
-            r.CustomerName,
-            r.Case.Category,
-            r.Case.Severity,
-            r.Case.Priority,
-            r.Case.Channel,
-            r.Case.Summary,
-            r.Case.Status,
-            r.Case.Outcome,
-            r.Case.OwnerId?.Value,
-            r.Case.OwnerId is { } o ? owners.GetValueOrDefault(o.Value) : null,
-            r.Case.TeamId?.Value,
-            r.Case.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
-            r.Case.RepeatFailure,
-            r.Case.CreatedAt,
-            r.Case.UpdatedAt,
-            r.Case.Version,
-            r.Case.Sla.AcknowledgeBy,
-            r.Case.Sla.NextUpdateBy,
-            r.Case.Sla.ResolveBy,
-            r.Case.Sla.ResolvePausedRemaining != null,
-            r.Case.Sla.AcknowledgeBreached || r.Case.Sla.ResolveBreached,
-            r.Case.Escalation,
-            r.Case.Sla.AcknowledgeBy != null ? r.Case.Sla.AcknowledgeWarnAt : r.Case.Sla.ResolveWarnAt)).ToList();
-        return Result<Paged<CaseListItem>>.Ok(new Paged<CaseListItem>(items, Math.Min(counted, TotalCap), filter.Page, filter.PageSize) { TotalCapped = counted > TotalCap });
+        IQueryable<RecoveryCase> ordered = words is not null
+            ? (searchOnly ? CaseSearch.Matching(db, words!, filter.Page * filter.PageSize).AsNoTracking() : cases).OrderByDescending(c => c.Number)
+            : open is not null
+                ? cases.OrderBy(c => c.UrgencyKey).ThenBy(c => c.Id)
+                : cases.OrderByDescending(c => c.IsOpen).ThenBy(c => c.UrgencyKey).ThenBy(c => c.Id);
+        return Result<(IQueryable<RecoveryCase>, IQueryable<RecoveryCase>)>.Ok((cases, ordered));
     }
 
     private static Result<List<T>> ParseList<T>(string text, string field)

@@ -40,7 +40,21 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
             return await reader.GetAsync(earlier.Value, ct);
         }
 
-        var customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == new CustomerId(request.CustomerId!.Value), ct);
+        // The customer with what the case card shows of their history, and whether this is a repeat failure, in one
+        // read: counts capped as the card caps them, so opening costs the same however many cases they have had.
+        // Whole microseconds, PostgreSQL's precision: the answer is built from these objects, and must show the times
+        // exactly as the database keeps them and a later read returns them.
+        var clock = time.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % 10));
+        var since = now.UtcDateTime - RepeatWindow;
+        var open = true;
+        var found = await db.Customers.AsNoTracking().Where(c => c.Id == new CustomerId(request.CustomerId!.Value)).Select(c => new
+        {
+            Customer = c,
+            OtherOpen = db.Cases.Where(o => o.CustomerId == c.Id && o.IsOpen == open).Take(CaseReader.CountCap).Count(),
+            Recent = db.Cases.Where(o => o.CustomerId == c.Id && o.CreatedAt >= since).Take(CaseReader.CountCap).Count(),
+        }).SingleOrDefaultAsync(ct);
+        var customer = found?.Customer;
         if (customer is null)
         {
             return DomainError.NotFound("customer.not_found", $"There is no customer {request.CustomerId}.", "customerId");
@@ -64,9 +78,7 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
             team ??= owner.TeamId;
         }
 
-        var now = time.GetUtcNow();
-        var since = now.UtcDateTime - RepeatWindow;
-        var repeat = await db.Cases.AnyAsync(c => c.CustomerId == customer.Id && c.CreatedAt >= since, ct);
+        var repeat = found!.Recent > 0;
         var opened = RecoveryCase.Open(customer, request.Category!.Value, request.Severity ?? Severity.Medium, request.Channel!.Value,
             request.Summary, actor, now, repeat);
         if (!opened.IsSuccess)
@@ -125,7 +137,8 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
 
         metrics.CaseOpened(recoveryCase.Category.ToString());
         await feed.PublishAsync(new CaseChanged(recoveryCase.Id, CaseChangeKind.Created, recoveryCase.TeamId, recoveryCase.OwnerId));
-        return await reader.GetAsync(recoveryCase.Id.Value, ct);
+        // Answered from what was just saved (a new case's whole timeline is in memory) instead of read back.
+        return Result<CaseDetail>.Ok(await reader.ComposeAsync(recoveryCase, customer, found.OtherOpen, found.Recent + 1, [.. recoveryCase.Timeline], recoveryCase.Timeline.Count, ct));
     }
 
     private async Task<CaseId?> OpenedWithAsync(string creationKey, CancellationToken ct) =>

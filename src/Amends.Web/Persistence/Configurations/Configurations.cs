@@ -25,6 +25,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.Ignore(c => c.LifetimeValue);
         builder.HasIndex(c => c.Email).IsUnique();
         builder.HasIndex(c => c.Name);
+        builder.HasIndex(c => c.Phone);
         builder.OwnsMany(c => c.ContactPoints, points =>
         {
             points.ToJson();
@@ -77,14 +78,25 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
                 v => v.Count,
                 v => v.ToList()));
 
-        // The inbox: open cases of a team or an owner (or all), soonest breach first, straight off an index.
-        builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey, c.Id });
-        builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey, c.Id });
-        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.Id });
+        builder.Property(c => c.CustomerName).HasMaxLength(200).IsRequired();
+        builder.Property(c => c.LastCustomerMessage).HasMaxLength(RecoveryCase.SnippetLength + 1);
+
+        // Every list filter reads straight off an index in list order (open first, then soonest breach, then id), so a
+        // page is the first rows of an index range, with no sort and no scan of the table (ListCases; CaseListPlanTests).
+        bool[] urgency = [true, false, false];
+        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.Id }).IsDescending(urgency);
+        builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
+        builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
+        builder.HasIndex(c => new { c.CoverOwnerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
+        builder.HasIndex(c => new { c.Priority, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
+        builder.HasIndex(c => new { c.CustomerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
+        builder.HasIndex(c => new { c.Escalation, c.TeamId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, false, .. urgency]);
+        // A status is open or closed, so within one status the urgency order needs no IsOpen key.
+        builder.HasIndex(c => new { c.Status, c.UrgencyKey, c.Id });
+        builder.HasIndex(c => new { c.TeamId, c.Status, c.UrgencyKey, c.Id });
+        builder.HasIndex(c => new { c.OwnerId, c.Status, c.UrgencyKey, c.Id });
         builder.HasIndex(c => new { c.Status, c.Priority, c.CreatedAt });
         builder.HasIndex(c => new { c.CustomerId, c.CreatedAt });
-        builder.HasIndex(c => new { c.Escalation, c.TeamId });
-        builder.HasIndex(c => new { c.CoverOwnerId, c.IsOpen });
     }
 }
 

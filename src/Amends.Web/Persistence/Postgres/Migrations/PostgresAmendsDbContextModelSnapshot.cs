@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -106,6 +107,11 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CustomerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<int>("DeliveredRemedies")
                         .HasColumnType("integer");
 
@@ -139,6 +145,13 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.Property<bool>("IsOpen")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("LastCustomerMessage")
+                        .HasMaxLength(141)
+                        .HasColumnType("character varying(141)");
+
+                    b.Property<DateTime?>("LastCustomerMessageAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("timestamp with time zone");
@@ -175,6 +188,11 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasComputedColumnSql("to_tsvector('simple', \"Number\"::text || ' ' || \"Summary\" || ' ' || \"CustomerName\")", true);
+
                     b.Property<int>("Severity")
                         .HasColumnType("integer");
 
@@ -210,19 +228,40 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex("Number")
                         .IsUnique();
 
-                    b.HasIndex("CoverOwnerId", "IsOpen");
+                    b.HasIndex("SearchVector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("Escalation", "TeamId");
-
-                    b.HasIndex("IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(true, false, false);
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 
-                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("Status", "UrgencyKey", "Id");
 
-                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("CoverOwnerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("CustomerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OwnerId", "Status", "UrgencyKey", "Id");
+
+                    b.HasIndex("Priority", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("TeamId", "Status", "UrgencyKey", "Id");
+
+                    b.HasIndex("Escalation", "TeamId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, false, true, false, false);
 
                     b.ToTable("Cases", (string)null);
                 });
@@ -352,6 +391,8 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .IsUnique();
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Phone");
 
                     b.ToTable("Customers");
                 });

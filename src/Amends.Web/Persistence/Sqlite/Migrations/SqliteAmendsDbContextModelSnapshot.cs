@@ -101,6 +101,11 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("DeliveredRemedies")
                         .HasColumnType("INTEGER");
 
@@ -134,6 +139,13 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<bool>("IsOpen")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastCustomerMessage")
+                        .HasMaxLength(141)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastCustomerMessageAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LastUpdateSentAt")
                         .HasColumnType("TEXT");
@@ -205,19 +217,36 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("Number")
                         .IsUnique();
 
-                    b.HasIndex("CoverOwnerId", "IsOpen");
-
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("Escalation", "TeamId");
-
-                    b.HasIndex("IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(true, false, false);
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 
-                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("Status", "UrgencyKey", "Id");
 
-                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id");
+                    b.HasIndex("CoverOwnerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("CustomerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OwnerId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("OwnerId", "Status", "UrgencyKey", "Id");
+
+                    b.HasIndex("Priority", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("TeamId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, true, false, false);
+
+                    b.HasIndex("TeamId", "Status", "UrgencyKey", "Id");
+
+                    b.HasIndex("Escalation", "TeamId", "IsOpen", "UrgencyKey", "Id")
+                        .IsDescending(false, false, true, false, false);
 
                     b.ToTable("Cases", (string)null);
                 });
@@ -347,6 +376,8 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Phone");
 
                     b.ToTable("Customers");
                 });
