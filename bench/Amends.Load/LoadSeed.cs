@@ -165,6 +165,13 @@ public static class LoadSeed
             ? "SELECT setval('\"CaseNumbers\"', (SELECT MAX(\"Number\") FROM \"Cases\"))"
             : "UPDATE \"Counters\" SET \"Value\" = (SELECT MAX(\"Number\") FROM \"Cases\") WHERE \"Name\" = 'case-number'");
         await BulkSql.ExecAsync(connection, postgres ? "VACUUM ANALYZE" : "ANALYZE");
+        if (!postgres)
+        {
+            // Copy the bulk load out of the write-ahead log into the database and empty the log, as a quiet moment would:
+            // otherwise the server starts with a gigabyte of log that readers under load never let SQLite fold back, and
+            // the first commits pay for copying it.
+            await BulkSql.ExecAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
 
         return new Seeded(teams.Select(t => t.Id.Value).ToList(), agents.Select(a => a.Id).ToList(),
             Guid.Parse($"00000000-0000-7000-9000-000000000000"), cases / heavyEvery, agents[0].Email!, AgentPassword,

@@ -102,6 +102,7 @@ async Task RunOneAsync(string db, int size)
     var seeded = await LoadSeed.RunAsync(inProcess.Services, postgres, size);
     await inProcess.StopAsync();
     await inProcess.DisposeAsync();
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     Console.WriteLine($"  seeded in {seedWatch.Elapsed.TotalSeconds:F1} s");
 
     await using var serverProcess = new ServerProcess(published, settings);

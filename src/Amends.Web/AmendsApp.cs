@@ -215,6 +215,7 @@ public static class AmendsApp
         services.AddScoped<OpenCase>();
         services.AddScoped<ListCases>();
         services.AddSingleton<DirectoryNames>();
+        services.AddSingleton<Infrastructure.ApiKeySessions>();
         services.AddScoped<AssignOwner>();
         services.AddScoped<Escalations>();
         services.AddScoped<CaseTemplates>();

@@ -134,8 +134,8 @@ public sealed class RecoveryCase
     public bool IsOpen { get; private set; }
 
     /// <summary>
-    /// The inbox order, soonest breach first: the due time of the running clock (first response, else resolution; a
-    /// breached clock's due time is in the past, so it sorts first), or <see cref="DateTime.MaxValue"/> when no clock runs.
+    /// The inbox order, breached first: the opening time of a case that has breached a clock, else the due time of the
+    /// running clock (first response, else resolution), or <see cref="DateTime.MaxValue"/> when no clock runs.
     /// </summary>
     public DateTime UrgencyKey { get; private set; } = NoDeadline;
 
@@ -808,18 +808,27 @@ public sealed class RecoveryCase
         return line[..(cut > SnippetLength / 2 ? cut : SnippetLength - 1)] + "…";
     }
 
+    /// <summary>
+    /// The list order: a case that has breached an SLA clock at the time it was opened (before any due time, so the
+    /// breached come first, oldest first), otherwise the due time of the running clock (a clock past due sorts before
+    /// every clock still running), or <see cref="NoDeadline"/> when none runs. So "breached" is exactly "urgency in
+    /// the past", one range of the urgency indexes.
+    /// </summary>
+    private DateTime Urgency() =>
+        Sla.AcknowledgeBreached || Sla.ResolveBreached ? CreatedAt : Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
+
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
     public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now)
     {
         Sla.Reconcile(this, policy, calendar, now);
-        UrgencyKey = Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
+        UrgencyKey = Urgency();
     }
 
     /// <summary>Records each SLA warning and breach that has fallen due, once, on the timeline.</summary>
     public IReadOnlyList<Sla.SlaEvent> CheckSla(Sla.BusinessCalendar calendar, DateTimeOffset now)
     {
         var events = Sla.Check(calendar, now);
-        UrgencyKey = Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
+        UrgencyKey = Urgency();
         if (events.Count == 0)
         {
             return events;

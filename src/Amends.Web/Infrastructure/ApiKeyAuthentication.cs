@@ -18,7 +18,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AmendsDbContext db,
-    TimeProvider time)
+    TimeProvider time,
+    ApiKeySessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -37,9 +38,16 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
+        var digest = ApiKeys.Digest(presented);
+        if (sessions.Find(digest) is { } known)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName));
+        }
+
         var prefix = ApiKeys.PrefixOf(presented);
+        var generation = sessions.Generation;
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Prefix == prefix && k.RevokedAt == null, Context.RequestAborted);
-        if (key is null || !CryptographicOperations.FixedTimeEquals(key.Hash, ApiKeys.Digest(presented)))
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.Hash, digest))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
@@ -71,7 +79,51 @@ internal sealed class ApiKeyAuthenticationHandler(
         };
         claims.AddRange(roles.Where(r => r is not null).Select(r => new Claim(ClaimTypes.Role, r!)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        sessions.Keep(digest, principal, generation);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+}
+
+/// <summary>
+/// Who an API key authenticated as, kept for <see cref="Lifetime"/> so a client's requests do not read the key, its
+/// user and their roles again each time. Revoking a key or changing a user (role, deactivation) on this instance drops
+/// every kept session at once; on another instance it takes effect within <see cref="Lifetime"/>.
+/// </summary>
+public sealed class ApiKeySessions(TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
+    private const int MaxKept = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ClaimsPrincipal Principal, DateTimeOffset Until, long Generation)> _kept = new();
+    private long _generation;
+
+    /// <summary>Bumped by <see cref="Forget"/>: a session read before a change is never kept after it.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    public ClaimsPrincipal? Find(byte[] digest) =>
+        _kept.TryGetValue(Convert.ToHexString(digest), out var kept) && kept.Until > time.GetUtcNow() && kept.Generation == Generation ? kept.Principal : null;
+
+    public void Keep(byte[] digest, ClaimsPrincipal principal, long generation)
+    {
+        if (generation != Generation)
+        {
+            return;
+        }
+
+        if (_kept.Count >= MaxKept)
+        {
+            _kept.Clear();
+        }
+
+        _kept[Convert.ToHexString(digest)] = (principal, time.GetUtcNow() + Lifetime, generation);
+    }
+
+    /// <summary>Drop every kept session: a key was revoked, or a user's role or state changed.</summary>
+    public void Forget()
+    {
+        Interlocked.Increment(ref _generation);
+        _kept.Clear();
     }
 }
 

@@ -14,7 +14,7 @@ public sealed record CreatedApiKey(ApiKeyDto ApiKey, string Key);
 /// <summary>A key acts as <see cref="UserId"/> (default: the admin creating it), with that user's role.</summary>
 public sealed record CreateApiKeyRequest([property: Required, StringLength(100)] string? Name, Guid? UserId = null);
 
-public sealed class ApiKeyAdmin(AmendsDbContext db, TimeProvider time)
+public sealed class ApiKeyAdmin(AmendsDbContext db, TimeProvider time, Infrastructure.ApiKeySessions sessions)
 {
     public async Task<IReadOnlyList<ApiKeyDto>> ListAsync(CancellationToken ct)
     {
@@ -49,6 +49,7 @@ public sealed class ApiKeyAdmin(AmendsDbContext db, TimeProvider time)
 
         key.RevokedAt ??= time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        sessions.Forget();
         return null;
     }
 

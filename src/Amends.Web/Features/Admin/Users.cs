@@ -27,7 +27,7 @@ public sealed record UpdateUserRequest(
     bool IsActive = true);
 
 /// <summary>People and their roles. Each user holds exactly one role; the last active admin cannot be demoted or deactivated.</summary>
-public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger, Cases.DirectoryNames names)
+public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, TimeProvider time, Remedies.Ledger ledger, Cases.DirectoryNames names, Infrastructure.ApiKeySessions sessions)
 {
     /// <summary>Everyone, without e-mail addresses: agents need names and teams to hand work on, not addresses.</summary>
     public async Task<IReadOnlyList<UserDto>> ListPublicAsync(CancellationToken ct) =>
@@ -152,6 +152,8 @@ public sealed class Users(AmendsDbContext db, UserManager<AppUser> userManager, 
             await userManager.UpdateSecurityStampAsync(user);
         }
 
+        // API keys authenticate from a short-lived memory of who they are: after a role or state change, forget it.
+        sessions.Forget();
         return await GetAsync(id, ct);
     }
 

@@ -16,24 +16,28 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time, DirectoryN
 
     public async Task<Result<CaseDetail>> GetAsync(Guid id, CancellationToken ct)
     {
+        // The case with its customer and the customer's capped counts (index ranges of at most CountCap rows) in one
+        // read, then the newest page of the timeline with its length: two reads, whatever the customer's or the case's
+        // history.
         var caseId = new CaseId(id);
-        var c = await db.Cases.AsNoTracking().SingleOrDefaultAsync(x => x.Id == caseId, ct);
-        if (c is null)
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-90);
+        var open = true;
+        var card = await (from x in db.Cases.AsNoTracking()
+                          join cu in db.Customers.AsNoTracking() on x.CustomerId equals cu.Id
+                          where x.Id == caseId
+                          select new
+                          {
+                              Case = x,
+                              Customer = cu,
+                              OtherOpen = db.Cases.Where(o => o.CustomerId == x.CustomerId && o.IsOpen == open && o.Id != caseId).Take(CountCap).Count(),
+                              Recent = db.Cases.Where(o => o.CustomerId == x.CustomerId && o.CreatedAt >= since).Take(CountCap).Count(),
+                          }).SingleOrDefaultAsync(ct);
+        if (card is null)
         {
             return DomainError.NotFound("case.not_found", $"There is no case {id}.");
         }
 
-        // The customer with their capped counts (index ranges of at most CountCap rows), then the newest page of the
-        // timeline with its length: two round trips, whatever the customer's or the case's history.
-        var since = time.GetUtcNow().UtcDateTime.AddDays(-90);
-        var open = true;
-        var card = await db.Customers.AsNoTracking().Where(x => x.Id == c.CustomerId).Select(x => new
-        {
-            Customer = x,
-            OtherOpen = db.Cases.Where(o => o.CustomerId == x.Id && o.IsOpen == open && o.Id != caseId).Take(CountCap).Count(),
-            Recent = db.Cases.Where(o => o.CustomerId == x.Id && o.CreatedAt >= since).Take(CountCap).Count(),
-        }).SingleAsync(ct);
-        var customer = card.Customer;
+        var (c, customer) = (card.Case, card.Customer);
         var page = await db.TimelineEntries.AsNoTracking()
             .Where(e => e.CaseId == caseId)
             .OrderByDescending(e => e.Sequence).ThenByDescending(e => e.At).ThenByDescending(e => e.Id)

@@ -9,8 +9,8 @@ namespace Amends.Web.Features.Cases;
 /// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
 /// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
 /// <c>teamId</c> a team id or <c>mine</c>; <c>sla</c> <c>at-risk</c> (past the warning point) or <c>breached</c>;
-/// <c>escalated</c> true or false. Order: open before closed, then soonest SLA breach first (breached cases, then by the
-/// due time of the running clock), paused and finished clocks last.
+/// <c>escalated</c> true or false. Order: open before closed, then breached cases (oldest first), then by the due time of
+/// the running clock, paused and finished clocks last. A text search lists the newest matches first.
 /// </summary>
 public sealed record CaseFilter(
     string? Status = null,
@@ -234,16 +234,17 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
             case null or "":
                 break;
             // The same rule as the SLA badge (Sla.SlaRisk): the clock that is running is the acknowledge clock until the case
-            // is acknowledged, then the resolve clock (null while paused, waiting on the customer). UrgencyKey is that
-            // clock's due time (NoDeadline when none runs), so "the running clock is due" is one range of the urgency index.
+            // is acknowledged, then the resolve clock (null while paused, waiting on the customer).
+            // A case that has breached a clock has its opening time as its urgency (RecoveryCase.UrgencyKey), so "a clock
+            // has breached or the running one is past due" is "urgency in the past", and "not breached" is "in the future".
             case "breached":
                 open = true;
-                cases = cases.Where(c => c.UrgencyKey <= at || c.Sla.AcknowledgeBreached || c.Sla.ResolveBreached);
+                cases = cases.Where(c => c.UrgencyKey <= at);
                 break;
             case "at-risk":
                 open = true;
                 var stretch = at + Sla.SlaRisk.FinalStretch;
-                cases = cases.Where(c => c.UrgencyKey > at && !c.Sla.AcknowledgeBreached && !c.Sla.ResolveBreached
+                cases = cases.Where(c => c.UrgencyKey > at
                     && (c.UrgencyKey <= stretch
                         || (c.Sla.AcknowledgeBy != null ? c.Sla.AcknowledgeWarnAt <= at : c.Sla.ResolveBy != null && c.Sla.ResolveWarnAt <= at)));
                 break;
