@@ -118,7 +118,7 @@ public static class LoadSeed
         var heavyEvery = 100;
         var columns = await BulkSql.ColumnsAsync(connection, postgres, "Cases");
         // Seconds from now to the running clock's due time: spread over ~4.6 days, about 5 % of them already past.
-        const string due = "(((s.n * 7919) % 400000) - 20000)";
+        var due = postgres ? "(((s.n::bigint * 7919) % 400000) - 20000)" : "(((s.n * 7919) % 400000) - 20000)";
         string Shifted(string column, string offset) => $"CASE WHEN t.{Q(column)} IS NULL THEN NULL ELSE {Time(offset)} END";
         var overrides = new Dictionary<string, string>
         {

@@ -24,7 +24,7 @@ Directory.CreateDirectory(work);
 Console.WriteLine("Publishing Amends.Web (Release)…");
 var published = await Publish.EnsureAsync(Path.Combine(work, "publish"));
 var report = new StringBuilder();
-report.AppendLine($"Load run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, wrk {options.Seconds} s per figure");
+report.AppendLine($"Load run {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, wrk {options.Seconds} s per figure");
 report.AppendLine();
 report.AppendLine("| database | cases | call | connections | requests/s | p50 ms | p95 ms | p99 ms | errors |");
 report.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");

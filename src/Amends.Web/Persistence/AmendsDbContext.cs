@@ -87,6 +87,47 @@ public abstract class AmendsDbContext(DbContextOptions options)
 public sealed class SqliteAmendsDbContext(DbContextOptions<SqliteAmendsDbContext> options) : AmendsDbContext(options)
 {
     public override bool IsPostgres => false;
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (Database.CurrentTransaction is not null)
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        var gate = Gate();
+        gate.Wait();
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (Database.CurrentTransaction is not null)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var gate = Gate();
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // One queue per database file: every context of this process that writes to it takes its turn (SqliteWriteGate).
+    private SemaphoreSlim Gate() => SqliteWriteGate.For(Database.GetDbConnection().DataSource);
 }
 
 public sealed class PostgresAmendsDbContext(DbContextOptions<PostgresAmendsDbContext> options) : AmendsDbContext(options)

@@ -40,9 +40,10 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddSingleton<SqliteWriteGate>();
-            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<SqliteWriteGate>(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
+            var checkpoints = connectionString;
+            services.AddHostedService(sp => new SqliteCheckpointer(checkpoints, sp.GetRequiredService<ILogger<SqliteCheckpointer>>(), sp.GetRequiredService<TimeProvider>()));
         }
         else
         {

@@ -130,6 +130,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
 
         cases = cases.AsNoTracking();
         bool? open = null;
+        bool? implied = null;
         if (!string.IsNullOrWhiteSpace(filter.Status))
         {
             if (filter.Status.Equals("open", StringComparison.OrdinalIgnoreCase))
@@ -155,14 +156,15 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
                     cases = cases.Where(c => wanted.Contains(c.Status));
                 }
 
-                // A status is open or closed: when all asked for are one or the other, IsOpen is constant in the result.
+                // A status is open or closed: when all asked for are one or the other, IsOpen is constant in the result, so
+                // it leaves the order; it is not compared either, which would read each row the status index found.
                 if (wanted.All(s => s != CaseStatus.Closed))
                 {
-                    open = true;
+                    implied = true;
                 }
                 else if (wanted.All(s => s == CaseStatus.Closed))
                 {
-                    open = false;
+                    implied = false;
                 }
             }
         }
@@ -267,10 +269,12 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
 
         // Compared with a parameter on purpose: EF would print a bare "IsOpen" for "== true", which SQLite cannot match
         // to the index; "IsOpen" = @open it can.
-        if (open is { } isOpen)
+        if (open is { } isOpen && implied != isOpen)
         {
             cases = cases.Where(c => c.IsOpen == isOpen);
         }
+
+        open ??= implied;
 
         // A text search lists the newest matches first, straight off the full-text index. Otherwise soonest breach first
         // (UrgencyKey: a breached clock's due time is in the past), open before closed; the indexes (…, IsOpen DESC,
