@@ -42,8 +42,7 @@ internal static class PersistenceSetup
 
             services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
-            var checkpoints = connectionString;
-            services.AddHostedService(sp => new SqliteCheckpointer(checkpoints, sp.GetRequiredService<ILogger<SqliteCheckpointer>>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddHostedService(sp => new SqliteCheckpointer(connectionString, sp.GetRequiredService<ILogger<SqliteCheckpointer>>(), sp.GetRequiredService<TimeProvider>()));
         }
         else
         {

@@ -31,6 +31,11 @@ internal sealed class SqliteCheckpointer(string connectionString, ILogger<Sqlite
                 // The database may not exist yet (first start) or be busy; the next tick tries again.
                 logger.LogDebug(e, "WAL checkpoint skipped");
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never let a checkpoint stop the app (a failed BackgroundService stops the host): say so, try again.
+                logger.LogWarning(e, "WAL checkpoint failed; trying again in {Interval}", Interval);
+            }
         }
     }
 

@@ -276,9 +276,6 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
 
         open ??= implied;
 
-        // A text search lists the newest matches first, straight off the full-text index. Otherwise soonest breach first
-        // (UrgencyKey: a breached clock's due time is in the past), open before closed; the indexes (…, IsOpen DESC,
-        // UrgencyKey, Id) serve this order without sorting. With IsOpen constant its key is left out, or PostgreSQL sorts.
         // A search with no other filter counts and pages the newest matches alone: on SQLite the full-text index hands them
         // over in number order and stops at the cap, instead of every match of a common word being gathered first.
         var searchOnly = words is not null && filter is { Status: null or "", Priority: null or "", OwnerId: null or "", TeamId: null or "", Sla: null or "", Escalated: null, CustomerId: null };
@@ -287,6 +284,9 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
             cases = CaseSearch.Matching(db, words!, TotalCap + 1).AsNoTracking();
         }
 
+        // A text search lists the newest matches first. Otherwise open before closed, then by UrgencyKey (breached cases
+        // first, then the running clock's due time), which the indexes (…, IsOpen DESC, UrgencyKey, Id) serve without a
+        // sort. With IsOpen constant its key is left out, or PostgreSQL sorts.
         IQueryable<RecoveryCase> ordered = words is not null
             ? (searchOnly ? CaseSearch.Matching(db, words!, filter.Page * filter.PageSize).AsNoTracking() : cases).OrderByDescending(c => c.Number)
             : open is not null
