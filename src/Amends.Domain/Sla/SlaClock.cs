@@ -30,6 +30,10 @@ public sealed class SlaClock
 
     public DateTime? AcknowledgeBy { get; private set; }
 
+    /// <summary>
+    /// When the acknowledge warning falls due. Null while the clock runs means its warning point has passed: it is cleared
+    /// once the warning is given (so it is given once). The same holds for the update and resolve warnings.
+    /// </summary>
     public DateTime? AcknowledgeWarnAt { get; private set; }
 
     public DateTime? NextUpdateBy { get; private set; }

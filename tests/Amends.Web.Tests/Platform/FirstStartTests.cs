@@ -100,6 +100,22 @@ public abstract class FirstStartTests(string provider)
         Assert.True(passwords.Count >= 6, login);
         Assert.Equal(passwords.Count, passwords.Distinct().Count());
     }
+
+    // The demo is seeded at whatever hour someone first starts it; outside the team's hours (an evening in London, a
+    // Sunday) its At risk and Breached views must still have something to show.
+    [Theory]
+    [InlineData("2026-12-01T20:30:00Z")]
+    [InlineData("2026-12-06T11:00:00Z")]
+    public async Task Demo_mode_has_cases_at_risk_and_breached_at_any_hour(string startedAt)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse(startedAt, System.Globalization.CultureInfo.InvariantCulture));
+        await using var app = new TestApp(provider, demo: true, time: clock);
+        await app.InitializeAsync();
+
+        var root = app.NewClient(TestApp.BootstrapKey);
+        Assert.True((await root.GetJsonAsync<Paged<CaseListItem>>("/api/cases?status=open&sla=at-risk")).Total > 0, "no case at risk in the demo");
+        Assert.True((await root.GetJsonAsync<Paged<CaseListItem>>("/api/cases?status=open&sla=breached")).Total > 0, "no breached case in the demo");
+    }
 }
 
 public sealed class FirstStartTestsOnSqlite() : FirstStartTests("Sqlite");

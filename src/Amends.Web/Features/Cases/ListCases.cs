@@ -239,6 +239,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
             // is acknowledged, then the resolve clock (null while paused, waiting on the customer).
             // A case that has breached a clock has its opening time as its urgency (RecoveryCase.UrgencyKey), so "a clock
             // has breached or the running one is past due" is "urgency in the past", and "not breached" is "in the future".
+            // A running clock with no warning time is past its warning point (the sweep clears it once it has warned).
             case "breached":
                 open = true;
                 cases = cases.Where(c => c.UrgencyKey <= at);
@@ -248,7 +249,9 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
                 var stretch = at + Sla.SlaRisk.FinalStretch;
                 cases = cases.Where(c => c.UrgencyKey > at
                     && (c.UrgencyKey <= stretch
-                        || (c.Sla.AcknowledgeBy != null ? c.Sla.AcknowledgeWarnAt <= at : c.Sla.ResolveBy != null && c.Sla.ResolveWarnAt <= at)));
+                        || (c.Sla.AcknowledgeBy != null
+                            ? c.Sla.AcknowledgeWarnAt == null || c.Sla.AcknowledgeWarnAt <= at
+                            : c.Sla.ResolveBy != null && (c.Sla.ResolveWarnAt == null || c.Sla.ResolveWarnAt <= at))));
                 break;
             default:
                 return DomainError.Invalid("case.sla_filter_invalid", "sla", "sla is 'at-risk' or 'breached'.");

@@ -8,6 +8,9 @@ namespace Amends.Web.Features.Sla;
 /// <item>at risk: a running clock, not breached, past its warning point or in its final <see cref="FinalStretch"/>;</item>
 /// <item>a paused clock (waiting on the customer) is neither.</item>
 /// </list>
+/// A running clock without a warning time is past its warning point: <see cref="Domain.Sla.SlaClock.Check"/> clears it
+/// once the warning is given, and a clock resumed inside its last stretch gets none. It stays at risk until it is met or
+/// breaches; it does not drop out of the At risk view because someone was warned.
 /// </summary>
 public static class SlaRisk
 {
@@ -17,6 +20,6 @@ public static class SlaRisk
         paused ? "paused"
         : due is not { } d ? "none"
         : breached || d <= now ? "breached"
-        : (warnAt is { } warn && now >= warn) || d - now <= FinalStretch ? "risk"
+        : warnAt is not { } warn || now >= warn || d - now <= FinalStretch ? "risk"
         : "ok";
 }
