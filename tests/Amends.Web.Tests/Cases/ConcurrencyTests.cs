@@ -45,6 +45,25 @@ public abstract class ConcurrencyTests(TestApp app)
     }
 
     [Fact]
+    public async Task Parallel_updates_that_name_no_version_all_land()
+    {
+        var c = await app.Agent.CaseAsync();
+
+        // Without If-Match the caller asked for the change on the case as it is: a lost race is applied again, not refused.
+        // Each writer can lose only to the three others, so its five attempts are always enough.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            app.Agent.PostJsonAsync($"/api/cases/{c.Id}/notes", new { body = $"unversioned writer {i}" })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var after = await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{c.Id}");
+        Assert.Equal(4, after.Timeline.Count(e => e.Kind == Amends.Domain.Cases.TimelineEntryKind.Note));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_version_column_guards_the_database_write_itself()
     {
         var c = await app.Agent.CaseAsync();

@@ -19,6 +19,30 @@ public sealed class CaseMutation(AmendsDbContext db, TimeProvider time, CaseChan
         Func<RecoveryCase, DateTimeOffset, Task<DomainError?>> change,
         CancellationToken ct)
     {
+        // A caller who named no version asked for the change on the case as it is: when another change (a delivery
+        // report, the sweep, a colleague) commits between our read and our write, the change is applied again to the
+        // fresh case rather than refused. A caller who sent If-Match gets the 409, as they asked. So does one that
+        // tracks work of its own in this context (intake storing a message beside it): clearing it would lose that.
+        var retry = expectedVersion is null && !db.ChangeTracker.Entries().Any();
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await ApplyOnceAsync(id, expectedVersion, access, change, ct);
+            if (!retry || attempt == 5 || result.Error is not { Code: "concurrency.stale" })
+            {
+                return result;
+            }
+
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task<Result<CaseDetail>> ApplyOnceAsync(
+        Guid id,
+        long? expectedVersion,
+        CaseAccess access,
+        Func<RecoveryCase, DateTimeOffset, Task<DomainError?>> change,
+        CancellationToken ct)
+    {
         var recoveryCase = await db.Cases.SingleOrDefaultAsync(c => c.Id == new CaseId(id), ct);
         if (recoveryCase is null)
         {
