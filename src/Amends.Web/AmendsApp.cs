@@ -25,6 +25,13 @@ public static class AmendsApp
     /// <summary>Largest request body the API accepts; a larger one gets 413.</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
+    /// <summary>The body limit of the request's endpoint: its own (<see cref="Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata"/>, as the signal batch has) or the app's.</summary>
+    public static long BodyLimitFor(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxRequestBodyBytes;
+
+    /// <summary>"larger than 1,024 KiB" in the words every 413 uses.</summary>
+    public static string TooLarge(HttpContext context) => $"The request body is larger than {BodyLimitFor(context) / 1024:N0} KiB.";
+
     /// <param name="args">Command-line settings.</param>
     /// <param name="withUi">False for a host without the web UI (the load run in bench/ uses the API and jobs only).</param>
     public static WebApplication Build(string[] args, bool withUi = true)
@@ -126,7 +133,7 @@ public static class AmendsApp
                 StatusCodes.Status403Forbidden => ("auth.forbidden", "Your role does not allow this."),
                 StatusCodes.Status404NotFound => ("route.not_found", "There is no such resource or route; see /api-docs."),
                 StatusCodes.Status405MethodNotAllowed => ("route.method_not_allowed", "This route does not take that HTTP method."),
-                StatusCodes.Status413PayloadTooLarge => ("request.too_large", $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB."),
+                StatusCodes.Status413PayloadTooLarge => ("request.too_large", TooLarge(context.HttpContext)),
                 StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type", "Send JSON with 'Content-Type: application/json'."),
                 StatusCodes.Status500InternalServerError => ("server.error", "Something went wrong on our side; the trace id identifies it in the logs."),
                 _ => ("http." + problem.Status, null),
@@ -254,6 +261,9 @@ public static class AmendsApp
         services.AddSingleton<Features.Messaging.CustomerUpdates>();
         services.AddScoped<Features.Messaging.CustomerStatus>();
         Features.Messaging.StatusEndpoints.AddCustomerPageRateLimit(services, builder.Configuration);
+        services.AddOptions<Features.Signals.DetectionOptions>().Bind(builder.Configuration.GetSection("Amends:Detection"));
+        services.AddSingleton<Features.Signals.TextScoring>();
+        services.AddScoped<Features.Signals.SignalIntake>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.CustomerPreferences>();
         services.AddScoped<FindCustomers>();
@@ -323,6 +333,7 @@ public static class AmendsApp
         Features.Messaging.MessagingEndpoints.MapMessagingEndpoints(app);
         Features.Messaging.StatusEndpoints.MapStatusEndpoints(app);
         Features.Messaging.Email.EmailEndpoints.MapEmailEndpoints(app);
+        Features.Signals.SignalEndpoints.MapSignalEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
         app.MapPasswordResetEndpoints();

@@ -87,6 +87,9 @@ public enum TimelineEntryKind
 
     /// <summary>An automatic answer from the customer's side (an out-of-office reply): shown, never answered, and it does not count as the customer replying.</summary>
     AutomaticReply,
+
+    /// <summary>A signal detection acted on: what was observed and why it mattered (its <see cref="TimelineEntry.SignalId"/>).</summary>
+    Signal,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

@@ -67,6 +67,9 @@ public sealed class RecoveryCase
     /// <summary>A second case for the same customer within 90 days (a "double deviation").</summary>
     public bool RepeatFailure { get; private set; }
 
+    /// <summary>For a case detection opened or added to: the highest risk (0–100) of the signals that drove it; null for a case opened by a person.</summary>
+    public int? DetectedRisk { get; private set; }
+
     public string? Resolution { get; private set; }
 
     public bool ApologyOnly { get; private set; }
@@ -490,6 +493,31 @@ public sealed class RecoveryCase
         return null;
     }
 
+    /// <summary>
+    /// A signal detection acted on goes on the timeline: <paramref name="headline"/> says what it was and why it matters,
+    /// followed by what the customer wrote. A message signal is the customer writing to us, so the list's last-message
+    /// snippet follows it. The case remembers the highest risk that drove it (<see cref="DetectedRisk"/>) when
+    /// <paramref name="risk"/> is given.
+    /// </summary>
+    public void RecordSignal(Guid signalId, string headline, string? text, Channel? channel, bool customerMessage, int? risk, DateTimeOffset now)
+    {
+        var written = Clean(text);
+        var body = written is null ? headline : headline + "\n" + written;
+        Touch(now);
+        if (customerMessage && written is not null)
+        {
+            LastCustomerMessage = Snippet(written);
+            LastCustomerMessageAt = now.UtcDateTime;
+        }
+
+        if (risk is { } r)
+        {
+            DetectedRisk = Math.Max(DetectedRisk ?? 0, r);
+        }
+
+        Append(TimelineEntryKind.Signal, null, now, body.Length > MaxTextLength ? body[..(MaxTextLength - 1)] + "…" : body, channel: channel, signalId: signalId);
+    }
+
     /// <summary>A phone call with the customer and its notes. Talking to them keeps them informed: the next-update clock restarts.</summary>
     public DomainError? LogCall(string? notes, Actor by, DateTimeOffset now)
     {
@@ -895,7 +923,8 @@ public sealed class RecoveryCase
         CaseStatus? to = null,
         Actor? owner = null,
         Channel? channel = null,
-        Guid? messageId = null)
+        Guid? messageId = null,
+        Guid? signalId = null)
     {
         // Entries written in one operation share a clock reading; a microsecond apart keeps their order on both
         // databases (PostgreSQL keeps microseconds).
@@ -904,7 +933,7 @@ public sealed class RecoveryCase
             now = new DateTimeOffset(_timeline[^1].At.AddTicks(TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
         }
 
-        _timeline.Add(TimelineEntry.Create(Id, Version, kind, by, now, body, from, to, owner, channel, messageId));
+        _timeline.Add(TimelineEntry.Create(Id, Version, kind, by, now, body, from, to, owner, channel, messageId, signalId));
     }
 
     private void ClearEscalation()

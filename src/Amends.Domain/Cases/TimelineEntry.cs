@@ -49,6 +49,9 @@ public sealed class TimelineEntry
     /// </summary>
     public Guid? MessageId { get; private set; }
 
+    /// <summary>For <see cref="TimelineEntryKind.Signal"/>: the signal it shows.</summary>
+    public Guid? SignalId { get; private set; }
+
     internal static TimelineEntry Create(
         CaseId caseId,
         long sequence,
@@ -60,7 +63,8 @@ public sealed class TimelineEntry
         CaseStatus? to = null,
         Actor? owner = null,
         Channel? channel = null,
-        Guid? messageId = null) => new()
+        Guid? messageId = null,
+        Guid? signalId = null) => new()
         {
             Id = Guid.CreateVersion7(at),
             CaseId = caseId,
@@ -76,5 +80,6 @@ public sealed class TimelineEntry
             OwnerName = owner?.Name,
             Channel = channel,
             MessageId = messageId,
+            SignalId = signalId,
         };
 }

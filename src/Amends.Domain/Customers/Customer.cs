@@ -37,6 +37,34 @@ public sealed class Customer
     /// <summary>Lower-cased e-mail address, kept in its own column for search and de-duplication.</summary>
     public string? Email { get; private set; }
 
+    public const int MaxExternalIdLength = 200;
+
+    /// <summary>The business's own id for the customer (their CRM's or shop's), unique when set.</summary>
+    public string? ExternalId { get; private set; }
+
+    /// <summary>Records the business's own id for the customer. An id is kept once set; a different one is refused.</summary>
+    public DomainError? SetExternalId(string? externalId)
+    {
+        var id = string.IsNullOrWhiteSpace(externalId) ? null : externalId.Trim();
+        if (id is null || id == ExternalId)
+        {
+            return null;
+        }
+
+        if (id.Length > MaxExternalIdLength)
+        {
+            return DomainError.Invalid("customer.external_id_too_long", "customer.externalId", $"A customer's external id has at most {MaxExternalIdLength} characters.");
+        }
+
+        if (ExternalId is not null)
+        {
+            return DomainError.Conflict("customer.external_id_differs", $"This customer already has the external id {ExternalId}.");
+        }
+
+        ExternalId = id;
+        return null;
+    }
+
     /// <summary>Phone number as given, trimmed.</summary>
     public string? Phone { get; private set; }
 
@@ -126,6 +154,7 @@ public sealed class Customer
     public void Erase(DateTimeOffset now)
     {
         Name = ErasedName;
+        ExternalId = null;
         Email = null;
         EmailFailure = null;
         Phone = null;

@@ -24,7 +24,7 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
         if (status == StatusCodes.Status413PayloadTooLarge)
         {
             code = "request.too_large";
-            detail = $"The request body is larger than {AmendsApp.MaxRequestBodyBytes / 1024} KiB.";
+            detail = AmendsApp.TooLarge(httpContext);
         }
         else if (FindJsonException(bad) is { } json)
         {

@@ -16,7 +16,7 @@ internal sealed class RequestSizeGuard(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.ContentLength is not { } length || length <= AmendsApp.MaxRequestBodyBytes)
+        if (context.Request.ContentLength is not { } length || length <= AmendsApp.BodyLimitFor(context))
         {
             await next(context);
             return;
@@ -41,6 +41,6 @@ internal sealed class RequestSizeGuard(RequestDelegate next)
 
         context.Response.Headers.Connection = "close";
         await ApiProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "request.too_large", "Request body too large",
-            $"The request body is larger than {AmendsApp.MaxRequestBodyBytes / 1024} KiB.");
+            AmendsApp.TooLarge(context));
     }
 }

@@ -20,6 +20,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Customer> Customers => Set<Customer>();
 
+    public DbSet<Amends.Domain.Signals.Signal> Signals => Set<Amends.Domain.Signals.Signal>();
+
     public DbSet<RecoveryCase> Cases => Set<RecoveryCase>();
 
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();

@@ -46,6 +46,14 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         }),
         new("PUT", "/api/customers/{id:guid}/preferences", Role.Agent, async a =>
             new(HttpMethod.Put, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}/preferences", new { language = "de" })),
+        new("POST", "/api/signals/", Role.Agent, _ => Task.FromResult(Post("/api/signals", MatrixSignal()))),
+        new("POST", "/api/signals/batch", Role.Agent, _ => Task.FromResult(Post("/api/signals/batch", new { items = new[] { MatrixSignal() } }))),
+        new("GET", "/api/signals/", Role.Agent, _ => Get("/api/signals?pageSize=5")),
+        new("GET", "/api/signals/{id:guid}", Role.Agent, async a =>
+        {
+            var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", MatrixSignal());
+            return new(HttpMethod.Get, $"/api/signals/{stored.SignalId}");
+        }),
         new("GET", "/api/emails/", Role.Agent, _ => Get("/api/emails?state=Spam&pageSize=5")),
         new("GET", "/api/emails/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}")),
         new("GET", "/api/emails/{id:guid}/original", Role.Agent, async a => new(HttpMethod.Get, $"/api/emails/{(await Spam(a)).EmailId}/original")),
@@ -333,6 +341,12 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
     }
+
+    private static object MatrixSignal() => new
+    {
+        source = "matrix", externalId = Guid.NewGuid().ToString("N"), kind = "Survey", surveyType = "Csat", score = 5,
+        occurredAt = TimeProvider.System.GetUtcNow(), customer = new { email = $"matrix-{Guid.NewGuid():N}@example.com" },
+    };
 
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
 

@@ -77,7 +77,8 @@ public sealed record TimelineItem(
     Channel? Channel,
     Guid? MessageId = null,
     Messaging.MessageDelivery? Delivery = null,
-    Messaging.Email.ReceivedEmail? Email = null);
+    Messaging.Email.ReceivedEmail? Email = null,
+    Guid? SignalId = null);
 
 /// <summary>A whole case as the workspace shows it. <see cref="AvailableActions"/> names the lifecycle POSTs the case allows now.</summary>
 public sealed record CaseDetail(

@@ -168,5 +168,5 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time, DirectoryN
 
     private static TimelineItem ToItem(TimelineEntry e, (Dictionary<Guid, Messaging.MessageDelivery> Out, Dictionary<Guid, Messaging.Email.ReceivedEmail> In) messages) => new(
         e.Id, e.Kind, e.At, e.ActorId?.Value, e.ActorName, e.Body, e.FromStatus, e.ToStatus, e.OwnerId?.Value, e.OwnerName, e.Channel,
-        e.MessageId, e.MessageId is { } m ? messages.Out.GetValueOrDefault(m) : null, e.MessageId is { } i ? messages.In.GetValueOrDefault(i) : null);
+        e.MessageId, e.MessageId is { } m ? messages.Out.GetValueOrDefault(m) : null, e.MessageId is { } i ? messages.In.GetValueOrDefault(i) : null, e.SignalId);
 }

@@ -27,10 +27,21 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
     /// Opens the case. With <paramref name="creationKey"/> (the request's idempotency row key) a case already opened with
     /// it is returned instead of a second: a retry that took over a request whose instance crashed after committing.
     /// </summary>
-    public async Task<Result<CaseDetail>> HandleAsync(OpenCaseRequest request, Actor actor, CancellationToken ct, string? creationKey = null, bool supervisor = false)
+    /// <remarks>
+    /// Without an <paramref name="actor"/> Amends opens the case itself (detection): it then goes to no team or owner of
+    /// its own. <paramref name="alongside"/> adds what must commit with the case (the signal that drove it).
+    /// </remarks>
+    public async Task<Result<CaseDetail>> HandleAsync(
+        OpenCaseRequest request, Actor? actor, CancellationToken ct, string? creationKey = null, bool supervisor = false,
+        Func<RecoveryCase, DateTimeOffset, Task>? alongside = null)
     {
+        if (actor is null && (request.OwnerId is not null || request.TeamId is not null))
+        {
+            throw new ArgumentException("A case Amends opens by itself names no team or owner.", nameof(request));
+        }
+
         // Opening a case for someone else to own is assigning it: a supervisor's call, as on an open case (CaseAccess).
-        if (request.OwnerId is { } wanted && wanted != actor.Id.Value && !supervisor)
+        if (request.OwnerId is { } wanted && wanted != actor!.Id.Value && !supervisor)
         {
             return DomainError.Forbidden("case.assign_forbidden", "Open the case for yourself or for the team; a supervisor assigns it to someone else.");
         }
@@ -94,12 +105,12 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
 
         if (team is { } queue)
         {
-            recoveryCase.MoveToTeam(queue, actor, now);
+            recoveryCase.MoveToTeam(queue, actor!, now);
         }
 
         if (owner is not null)
         {
-            recoveryCase.Assign(owner.ToActor(), team, actor, now);
+            recoveryCase.Assign(owner.ToActor(), team, actor!, now);
         }
 
         // Double deviations and the most urgent cases go straight to the supervisor's queue.
@@ -116,6 +127,11 @@ public sealed class OpenCase(AmendsDbContext db, TimeProvider time, CaseChangeFe
         if (creationKey is not null)
         {
             db.Entry(recoveryCase).Property(RecoveryCaseConfiguration.CreationKey).CurrentValue = creationKey;
+        }
+
+        if (alongside is not null)
+        {
+            await alongside(recoveryCase, now);
         }
 
         await clocks.ReconcileAsync(recoveryCase, now, ct);

@@ -42,6 +42,9 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
             .OrderBy(e => e.ReceivedAt)
             .Select(e => new { e.ReceivedAt, e.FromAddress, e.Subject, e.Text, e.State, e.CaseId })
             .ToListAsync(ct);
+        var signals = await db.Signals.AsNoTracking().Where(x => x.CustomerId == customer.Id).OrderBy(x => x.OccurredAt)
+            .Select(x => new { x.Source, x.Kind, x.OccurredAt, x.SurveyType, x.Score, x.Rating, x.Site, x.Event, x.Value, x.Text, x.Product, x.Location, x.OrderReference, x.Risk, x.Reason })
+            .ToListAsync(ct);
         var now = time.GetUtcNow();
 
         object document = new
@@ -96,6 +99,9 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
 
             // Every e-mail they sent to the support mailbox, whole (the timeline shows the new text of each).
             emails,
+
+            // Every signal about them: surveys, messages, reviews, what they did, and what detection made of each.
+            signals,
         };
 
         var written = await ledger.WriteAsync(async at =>
@@ -132,8 +138,12 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
 
             var caseIds = cases.Select(c => c.Id).ToList();
             var messages = await db.TimelineEntries
-                .Where(e => caseIds.Contains(e.CaseId) && (e.Kind == TimelineEntryKind.MessageIn || e.Kind == TimelineEntryKind.AutomaticReply) && e.Body != ErasedText)
+                .Where(e => caseIds.Contains(e.CaseId) && (e.Kind == TimelineEntryKind.MessageIn || e.Kind == TimelineEntryKind.AutomaticReply || e.Kind == TimelineEntryKind.Signal) && e.Body != ErasedText)
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.Body, ErasedText), ct);
+
+            // Their signals keep what the statistics need (kind, scores, when, risk) without what they wrote or which order it was.
+            await db.Signals.Where(x => x.CustomerId == customer.Id && (x.Text != null || x.OrderReference != null))
+                .ExecuteUpdateAsync(set => set.SetProperty(x => x.Text, x => x.Text == null ? null : ErasedText).SetProperty(x => x.OrderReference, (string?)null), ct);
 
             // What we sent them keeps its place in the outbox (dates, states, for the reports) without their address or the words.
             var customerId = customer.Id;

@@ -26,6 +26,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.HasIndex(c => c.Email).IsUnique();
         builder.HasIndex(c => c.Name);
         builder.HasIndex(c => c.Phone);
+        builder.Property(c => c.ExternalId).HasMaxLength(Customer.MaxExternalIdLength);
+        builder.HasIndex(c => c.ExternalId).IsUnique().HasFilter("\"ExternalId\" IS NOT NULL");
         builder.OwnsMany(c => c.ContactPoints, points =>
         {
             points.ToJson();

@@ -1,0 +1,84 @@
+using Amends.Domain.Customers;
+
+namespace Amends.Domain.Signals;
+
+/// <summary>What the risk of a signal is taken from, besides the signal itself.</summary>
+public sealed record RiskContext(ValueTier Tier, bool RepeatFailure, int RecentContacts);
+
+/// <summary>
+/// The risk of a signal, 0–100, from what the customer wrote (the text score), the rule cues, how public it is, the
+/// customer's value and whether they have been failed before. The strongest cue counts in full and the others by half,
+/// so five mild cues do not outweigh one clear one; value, publicity and a repeat failure only raise a risk that is
+/// already there (a happy Platinum customer is not at risk).
+/// </summary>
+public static class RiskScorer
+{
+    /// <summary>A text score at or below this reads as neutral or content and adds nothing.</summary>
+    public const double NeutralText = 0.5;
+
+    public static (List<Cue> Cues, RiskAssessment Risk) Assess(Signal signal, double? textScore, RiskContext context)
+    {
+        var weighted = CueRules.InText(signal.Text);
+        if (CueRules.ForScore(signal.Kind, signal.SurveyType, signal.Score, signal.Rating) is { } score)
+        {
+            weighted.Insert(0, score);
+        }
+
+        if (CueRules.ForEvent(signal.Event) is { } behaviour)
+        {
+            weighted.Insert(0, behaviour);
+        }
+
+        if (CueRules.IsContact(signal.Kind, signal.Event) && context.RecentContacts >= CueRules.RepeatContacts)
+        {
+            weighted.Add(CueRules.RepeatedContact(context.RecentContacts));
+        }
+
+        weighted = [.. weighted.OrderByDescending(w => w.Weight)];
+        var fromCues = weighted.Select((w, i) => i == 0 ? w.Weight : w.Weight / 2.0).Sum();
+        var fromText = textScore is { } s && s > NeutralText ? 50 * (s - NeutralText) / (1 - NeutralText) : 0;
+        var basis = fromCues + fromText;
+        var publicity = signal.Kind == SignalKind.Review || signal.Channel == Common.Channel.Social;
+        var raise = basis <= 0 ? 0
+            : (publicity ? 10 : 0) + (context.RepeatFailure ? 10 : 0) + context.Tier switch
+            {
+                ValueTier.Platinum => 15,
+                ValueTier.Gold => 10,
+                ValueTier.Silver => 5,
+                _ => 0,
+            };
+        var risk = (int)Math.Clamp(Math.Round(basis + raise, MidpointRounding.AwayFromZero), 0, 100);
+
+        var reasons = weighted.Select(w => w.Cue.Text.TrimEnd('.')).ToList();
+        if (fromText >= 15)
+        {
+            reasons.Add(textScore >= 0.85 ? "what they wrote reads as very unhappy" : "what they wrote reads as unhappy");
+        }
+
+        if (raise > 0)
+        {
+            if (context.Tier is not ValueTier.Standard)
+            {
+                reasons.Add($"a {context.Tier} customer");
+            }
+
+            if (context.RepeatFailure)
+            {
+                reasons.Add("failed before within 90 days");
+            }
+        }
+
+        var reason = reasons.Count == 0
+            ? "Nothing in it suggests a problem."
+            : Sentence(reasons) + ".";
+        return ([.. weighted.Select(w => w.Cue)], new RiskAssessment(risk, reason));
+    }
+
+    private static string Sentence(List<string> parts)
+    {
+        // The first part starts the sentence; the others go lower-case unless they start with a name ("NPS").
+        var lowered = parts.Select((p, i) => i == 0 ? char.ToUpperInvariant(p[0]) + p[1..]
+            : p.Length < 2 || char.IsUpper(p[1]) ? p : char.ToLowerInvariant(p[0]) + p[1..]).ToList();
+        return lowered.Count == 1 ? lowered[0] : string.Join("; ", lowered);
+    }
+}

@@ -1,0 +1,394 @@
+using System.Text.Json;
+using Amends.Domain.Cases;
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+using Amends.Domain.Signals;
+using Amends.Web.Features.Cases;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Amends.Web.Features.Signals;
+
+/// <summary>
+/// Takes signals in, alone or by the thousand. Every valid one is stored once per (source, external id) with its rule cues,
+/// the fast text score and its risk, in one write per batch; a replay answers with the signal's current state. Then the
+/// few risky enough to act on open a case, or go onto the customer's open one, one by one: until that is done they stay
+/// <see cref="SignalAction.Pending"/>, so a crash in between loses nothing (<see cref="ActAsync"/> picks them up again).
+/// </summary>
+public sealed class SignalIntake(
+    AmendsDbContext db, TextScoring scoring, OpenCase openCase, CaseMutation mutation, IOptionsMonitor<DetectionOptions> options,
+    TimeProvider time, ILogger<SignalIntake> logger)
+{
+    public const int MaxBatch = 1000;
+    public const long MaxBatchBytes = 8L * 1024 * 1024;
+
+    /// <summary>One item's outcome: its result, or the reasons it was refused.</summary>
+    public sealed record Outcome(int Index, SignalResult? Result, IReadOnlyList<DomainError>? Errors);
+
+    private sealed record Parsed(int Index, SignalReport Report, SignalCustomer? Customer);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<SignalBatchResult> BatchAsync(IReadOnlyList<JsonElement> items, CancellationToken ct)
+    {
+        var requests = new SignalRequest?[items.Count];
+        var unreadable = new Dictionary<int, DomainError>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                requests[i] = items[i].ValueKind == JsonValueKind.Object ? items[i].Deserialize<SignalRequest>(Json) : null;
+                if (requests[i] is null)
+                {
+                    unreadable[i] = DomainError.Invalid("signal.not_an_object", "", "Each item is a JSON object.");
+                }
+            }
+            catch (JsonException e)
+            {
+                var field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "";
+                unreadable[i] = DomainError.Invalid("request.invalid_value", field, $"'{field}' has the wrong type.");
+            }
+        }
+
+        var outcomes = await IngestAsync(requests, ct);
+        var results = outcomes.Select(o => unreadable.TryGetValue(o.Index, out var bad)
+            ? new SignalBatchItem(o.Index, "Invalid", Errors: Fields([bad]))
+            : o.Result is { } r
+                ? new SignalBatchItem(o.Index, r.Replayed ? "Replayed" : "Stored", r.SignalId, r.Action, r.CaseId)
+                : new SignalBatchItem(o.Index, "Invalid", Errors: Fields(o.Errors!))).ToList();
+        return new SignalBatchResult(results, results.Count(r => r.Status == "Stored"), results.Count(r => r.Status == "Replayed"), results.Count(r => r.Status == "Invalid"));
+    }
+
+    /// <summary>Field errors as ProblemDetails carries them: field name to messages.</summary>
+    public static Dictionary<string, string[]> Fields(IEnumerable<DomainError> errors) =>
+        errors.GroupBy(e => e.Field ?? "").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    /// <summary>Stores and assesses the signals, then takes the actions they call for. One outcome per request, in order.</summary>
+    public async Task<List<Outcome>> IngestAsync(IReadOnlyList<SignalRequest?> requests, CancellationToken ct)
+    {
+        var clock = time.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % 10));
+        var outcomes = new Outcome?[requests.Count];
+        var parsed = new List<Parsed>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is not { } request)
+            {
+                outcomes[i] = new Outcome(i, null, [DomainError.Invalid("signal.not_an_object", "", "Each item is a JSON object.")]);
+                continue;
+            }
+
+            var (report, errors) = Parse(request);
+            errors.AddRange(CustomerMatcher.Check(request.Customer));
+            if (errors.Count > 0)
+            {
+                outcomes[i] = new Outcome(i, null, errors);
+            }
+            else
+            {
+                parsed.Add(new Parsed(i, report!, request.Customer));
+            }
+        }
+
+        var stored = await StoreAsync(parsed, now, ct);
+        foreach (var (index, result) in stored)
+        {
+            outcomes[index] = new Outcome(index, result, null);
+        }
+
+        // The actions, riskiest first; each answer then says what became of its signal.
+        db.ChangeTracker.Clear();
+        foreach (var (index, result) in stored.Where(s => s.Result is { Action: SignalAction.Pending, Replayed: false }).OrderByDescending(s => s.Result.Risk))
+        {
+            outcomes[index] = new Outcome(index, await ActAsync(result.SignalId, ct) ?? result, null);
+        }
+
+        return [.. outcomes.Select(o => o!)];
+    }
+
+    /// <summary>
+    /// Stores the new signals of a batch in one write. When that write loses a race (the same signal or the same new
+    /// customer stored meanwhile by another request), each item is stored alone instead, and a signal stored meanwhile
+    /// answers as a replay.
+    /// </summary>
+    private async Task<List<(int Index, SignalResult Result)>> StoreAsync(List<Parsed> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var answered = new List<(int, SignalResult)>();
+        if (items.Count == 0)
+        {
+            return answered;
+        }
+
+        var existing = await ExistingAsync(items.Select(p => Key(p.Report)).Distinct().ToList(), ct);
+        var fresh = new List<Parsed>();
+        var firstOfKey = new Dictionary<(string, string), int>();
+        foreach (var item in items)
+        {
+            if (existing.TryGetValue(Key(item.Report), out var earlier))
+            {
+                answered.Add((item.Index, earlier with { Replayed = true }));
+            }
+            else if (!firstOfKey.TryAdd(Key(item.Report), item.Index))
+            {
+                // The same signal twice in one batch: the second answers as a replay of the first, below.
+                continue;
+            }
+            else
+            {
+                fresh.Add(item);
+            }
+        }
+
+        if (fresh.Count > 0)
+        {
+            try
+            {
+                answered.AddRange(await AssessAndSaveAsync(fresh, now, ct));
+            }
+            catch (DbUpdateException) when (fresh.Count > 1)
+            {
+                db.ChangeTracker.Clear();
+                foreach (var item in fresh)
+                {
+                    answered.AddRange(await StoreAsync([item], now, ct));
+                }
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+                var raced = await ExistingAsync([Key(fresh[0].Report)], ct);
+                if (!raced.TryGetValue(Key(fresh[0].Report), out var winner))
+                {
+                    // Not the signal but its new customer was stored meanwhile: now they match.
+                    answered.AddRange(await AssessAndSaveAsync(fresh, now, ct));
+                }
+                else
+                {
+                    answered.Add((fresh[0].Index, winner with { Replayed = true }));
+                }
+            }
+        }
+
+        // Later copies of a signal within the batch answer as replays of the first.
+        var byIndex = items.ToDictionary(i => i.Index);
+        var byKey = answered.GroupBy(a => Key(byIndex[a.Item1].Report)).ToDictionary(g => g.Key, g => g.First().Item2);
+        var done = answered.Select(a => a.Item1).ToHashSet();
+        foreach (var item in items.Where(i => !done.Contains(i.Index)))
+        {
+            answered.Add((item.Index, byKey[Key(item.Report)] with { Replayed = true }));
+        }
+
+        return answered;
+    }
+
+    private async Task<List<(int, SignalResult)>> AssessAndSaveAsync(List<Parsed> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var matcher = await CustomerMatcher.LoadAsync(db, items.Select(i => i.Customer!).ToList(), ct);
+        var customers = items.Select(i => matcher.Resolve(i.Customer!, now)).ToList();
+        var known = customers.Where(c => db.Entry(c).State != EntityState.Added).Select(c => c.Id).Distinct().ToList();
+        var history = await History.LoadAsync(db, known, items.Where(i => CueRules.IsContact(i.Report.Kind!.Value, i.Report.Event)).Select(i => i.Report.OccurredAt!.Value.UtcDateTime).DefaultIfEmpty(now.UtcDateTime).Min(), now, ct);
+        var settings = options.CurrentValue;
+        var results = new List<(int, SignalResult)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var customer = customers[i];
+            var signal = Signal.Create(items[i].Report, customer.Id, now);
+            var contacts = CueRules.IsContact(signal.Kind, signal.Event) ? history.Contact(signal) : 0;
+            var score = signal.Text is { } text ? scoring.Score(text) : (double?)null;
+            var (cues, risk) = RiskScorer.Assess(signal, score, new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts));
+            signal.Assess(cues, score, scoring.Version, risk);
+            var act = risk.Score >= settings.OpenCaseAt || (risk.Score >= settings.AttachAt && history.OpenCase.Contains(customer.Id));
+            signal.Decide(act ? SignalAction.Pending : SignalAction.None, null, now);
+            db.Signals.Add(signal);
+            results.Add((items[i].Index, Result(signal, null)));
+        }
+
+        await db.SaveChangesAsync(ct);
+        return results;
+    }
+
+    /// <summary>
+    /// Takes the action a pending signal calls for: onto the customer's open case, or a new case when its risk is high
+    /// enough. Safe to run again: a signal that is no longer pending is left as it is. Null when there is no such signal.
+    /// </summary>
+    public async Task<SignalResult?> ActAsync(Guid signalId, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var signal = await db.Signals.AsNoTracking().SingleOrDefaultAsync(s => s.Id == signalId, ct);
+            if (signal is null || signal.Action != SignalAction.Pending)
+            {
+                return signal is null ? null : await CurrentAsync(signal, ct);
+            }
+
+            var open = true;
+            var target = await db.Cases.AsNoTracking().Where(c => c.CustomerId == signal.CustomerId && c.IsOpen == open)
+                .OrderByDescending(c => c.UpdatedAt).Select(c => (CaseId?)c.Id).FirstOrDefaultAsync(ct);
+            if (target is { } caseId)
+            {
+                var attached = await mutation.ApplyAsync(caseId.Value, null, CaseAccess.System, async (c, at) =>
+                {
+                    await RecordAsync(c, signalId, SignalAction.Attached, at, ct);
+                    return null;
+                }, ct);
+                if (!attached.IsSuccess)
+                {
+                    logger.LogWarning("Signal {SignalId} could not go onto case {CaseId}: {Error}", signalId, caseId, attached.Error!.Message);
+                }
+
+                continue;
+            }
+
+            if (signal.Risk < options.CurrentValue.OpenCaseAt)
+            {
+                // Pending to go onto a case that has closed since: below the bar for a case of its own.
+                var row = await db.Signals.SingleAsync(s => s.Id == signalId, ct);
+                row.Decide(SignalAction.None, null, time.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+                continue;
+            }
+
+            var opened = await openCase.HandleAsync(
+                new OpenCaseRequest(signal.CustomerId.Value, FailureCategory.Other, Summary(signal), await ChannelAsync(signal, ct), SeverityFor(signal.Risk)),
+                null, ct, creationKey: "signal:" + signalId.ToString("N"),
+                alongside: (c, at) => RecordAsync(c, signalId, SignalAction.Opened, at, ct));
+            if (!opened.IsSuccess)
+            {
+                logger.LogWarning("Signal {SignalId} could not open a case: {Error}", signalId, opened.Error!.Message);
+                return Result(signal, null);
+            }
+        }
+
+        var final = await db.Signals.AsNoTracking().SingleAsync(s => s.Id == signalId, ct);
+        return await CurrentAsync(final, ct);
+    }
+
+    /// <summary>Puts the signal on the case's timeline and marks what it did, in the case's own write.</summary>
+    private async Task RecordAsync(RecoveryCase c, Guid signalId, SignalAction action, DateTimeOffset at, CancellationToken ct)
+    {
+        var signal = await db.Signals.SingleAsync(s => s.Id == signalId, ct);
+        if (signal.Action != SignalAction.Pending)
+        {
+            return;
+        }
+
+        c.RecordSignal(signal.Id, Headline(signal), signal.Text, signal.Channel, signal.Kind == SignalKind.Message, signal.Risk, at);
+        signal.Decide(action, c.Id, at);
+    }
+
+    /// <summary>What the timeline says of a signal: what it was, from where, and why it matters.</summary>
+    public static string Headline(Signal s) => $"{Describe(s)} from {s.Source} · risk {s.Risk}/100: {s.Reason}";
+
+    public static string Describe(Signal s) => s.Kind switch
+    {
+        SignalKind.Survey => $"{s.SurveyType switch { SurveyType.Nps => "NPS", SurveyType.Csat => "CSAT", _ => "CES" }} {s.Score}",
+        SignalKind.Review => $"{s.Rating}-star review on {s.Site}",
+        SignalKind.Behaviour => s.Event switch
+        {
+            BehaviourEvent.OrderPlaced => "Order placed",
+            BehaviourEvent.OrderCancelled => "Order cancelled",
+            BehaviourEvent.DeliveryLate => "Late delivery",
+            BehaviourEvent.PaymentFailed => "Failed payment",
+            BehaviourEvent.Contact => "Contact",
+            BehaviourEvent.UsageDropped => "Usage dropped",
+            _ => "Subscription cancelled",
+        },
+        _ => $"Message on {s.Channel}",
+    };
+
+    private static string Summary(Signal s)
+    {
+        var words = s.Text is { } text ? string.Join(' ', text.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : s.Reason ?? "";
+        var summary = $"Detected · {Describe(s)}: {words}";
+        return summary.Length > RecoveryCase.MaxSummaryLength ? summary[..(RecoveryCase.MaxSummaryLength - 1)] + "…" : summary;
+    }
+
+    private static Severity SeverityFor(int risk) => risk switch
+    {
+        >= 90 => Severity.Critical,
+        >= 75 => Severity.High,
+        >= 45 => Severity.Medium,
+        _ => Severity.Low,
+    };
+
+    /// <summary>Where to answer: the message's own channel, a review's site, else the customer's preferred way, e-mail or phone.</summary>
+    private async Task<Channel> ChannelAsync(Signal s, CancellationToken ct)
+    {
+        if (s.Channel is { } channel)
+        {
+            return channel;
+        }
+
+        var customer = await db.Customers.AsNoTracking().Where(c => c.Id == s.CustomerId).Select(c => new { c.PreferredChannel, c.Email, c.Phone }).SingleAsync(ct);
+        return customer.PreferredChannel ?? (customer.Email is not null ? Channel.Email : customer.Phone is not null ? Channel.Phone : Channel.Web);
+    }
+
+    /// <summary>A signal as stored now, with its case's number.</summary>
+    public async Task<SignalResult> CurrentAsync(Signal s, CancellationToken ct)
+    {
+        string? number = null;
+        if (s.CaseId is { } caseId)
+        {
+            number = CaseNumber.Format(await db.Cases.Where(c => c.Id == caseId).Select(c => c.Number).SingleAsync(ct));
+        }
+
+        return Result(s, number);
+    }
+
+    private static SignalResult Result(Signal s, string? caseNumber) =>
+        new(s.Id, s.Action, s.CaseId?.Value, caseNumber, s.Cues, s.Risk, s.Reason, s.ModelScore ?? s.FastScore, s.ModelVersion);
+
+    private async Task<Dictionary<(string, string), SignalResult>> ExistingAsync(List<(string Source, string ExternalId)> keys, CancellationToken ct)
+    {
+        var found = new Dictionary<(string, string), SignalResult>();
+        foreach (var group in keys.GroupBy(k => k.Source))
+        {
+            var ids = group.Select(k => k.ExternalId).ToList();
+            var rows = await db.Signals.AsNoTracking().Where(s => s.Source == group.Key && ids.Contains(s.ExternalId))
+                .Select(s => new { Signal = s, Number = s.CaseId == null ? (long?)null : db.Cases.Where(c => c.Id == s.CaseId).Select(c => (long?)c.Number).FirstOrDefault() })
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                found[(row.Signal.Source, row.Signal.ExternalId)] = Result(row.Signal, row.Number is { } n ? CaseNumber.Format(n) : null);
+            }
+        }
+
+        return found;
+    }
+
+    private static (string, string) Key(SignalReport r) => (r.Source!.Trim().ToLowerInvariant(), r.ExternalId!.Trim());
+
+    /// <summary>The request as a domain report, with every error: names that are not one, then the domain's rules for the rest.</summary>
+    private static (SignalReport? Report, List<DomainError> Errors) Parse(SignalRequest r)
+    {
+        var errors = new List<DomainError>();
+        var report = new SignalReport(
+            r.Source, r.ExternalId, Name<SignalKind>(r.Kind, "kind", errors), r.OccurredAt,
+            Name<SurveyType>(r.SurveyType, "surveyType", errors), r.Score, r.Rating, r.Site,
+            Name<BehaviourEvent>(r.Event, "event", errors), r.Value, Name<Channel>(r.Channel, "channel", errors),
+            r.Text, r.Product, r.Location, r.OrderReference);
+        var named = errors.Select(e => e.Field).ToHashSet();
+        errors.AddRange(Signal.Validate(report).Where(e => !named.Contains(e.Field)));
+        return (errors.Count == 0 ? report : null, errors);
+    }
+
+    private static T? Name<T>(string? value, string field, List<DomainError> errors)
+        where T : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var text = value.Trim();
+        if (!char.IsAsciiDigit(text[0]) && text[0] != '-' && Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(DomainError.Invalid("request.invalid_value", field, $"{field} is one of {string.Join(", ", Enum.GetNames<T>())}."));
+        return null;
+    }
+}

@@ -1,0 +1,106 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Amends.Domain.Signals;
+
+namespace Amends.Web.Features.Signals;
+
+/// <summary>Who a signal is about: matched by external id, then e-mail, then phone; created when none matches.</summary>
+public sealed record SignalCustomer(
+    [property: Description("The business's own id for the customer (CRM, shop); matched first")] string? ExternalId = null,
+    string? Email = null,
+    string? Phone = null,
+    [property: Description("Used when the customer is new; their e-mail or phone otherwise")] string? Name = null);
+
+/// <summary>
+/// A signal as a source sends it. Names of kinds and events are strings here, checked per item, so one bad item of a
+/// batch is reported on its own instead of failing the whole batch.
+/// </summary>
+public sealed record SignalRequest(
+    [property: Description("The system that observed it (\"survey-tool\", \"shop\"); with externalId it identifies the signal")] string? Source,
+    [property: Description("The source's own id for it: sending it again is a replay")] string? ExternalId,
+    [property: Description("Survey, Message, Review or Behaviour")] string? Kind,
+    [property: Description("When it happened, with its offset")] DateTimeOffset? OccurredAt,
+    SignalCustomer? Customer,
+    [property: Description("Survey: Nps (0–10), Csat (1–5) or Ces (1–7)")] string? SurveyType = null,
+    [property: Description("Survey: the score on its type's scale")] int? Score = null,
+    [property: Description("Review: stars, 1–5")] int? Rating = null,
+    [property: Description("Review: where it was posted, shown as given")] string? Site = null,
+    [property: Description("Behaviour: OrderPlaced, OrderCancelled, DeliveryLate, PaymentFailed, Contact, UsageDropped or SubscriptionCancelled")] string? Event = null,
+    [property: Description("Behaviour: a measure of the event (an order's value, days late, a usage level)")] decimal? Value = null,
+    [property: Description("Message: the channel it came on (Email, Chat, Sms, Social, Phone, Web); Web when absent")] string? Channel = null,
+    [property: Description("What the customer wrote: the message, the survey comment, the review")] string? Text = null,
+    string? Product = null,
+    string? Location = null,
+    string? OrderReference = null);
+
+/// <summary>What became of a signal: the action detection took, the case it opened or went onto, and why.</summary>
+public sealed record SignalResult(
+    Guid SignalId,
+    SignalAction Action,
+    Guid? CaseId,
+    string? CaseNumber,
+    IReadOnlyList<Cue> Cues,
+    int Risk,
+    string? Reason,
+    double? Score,
+    string? ModelVersion,
+    bool Replayed = false);
+
+public sealed record SignalBatchRequest(
+    [property: Description("Up to 1,000 signals; each is checked and stored on its own")] List<JsonElement>? Items);
+
+/// <summary>One item of a batch: <c>Stored</c>, <c>Replayed</c> (stored before) or <c>Invalid</c> with its field errors.</summary>
+public sealed record SignalBatchItem(
+    int Index,
+    string Status,
+    Guid? SignalId = null,
+    SignalAction? Action = null,
+    Guid? CaseId = null,
+    IDictionary<string, string[]>? Errors = null);
+
+public sealed record SignalBatchResult(IReadOnlyList<SignalBatchItem> Results, int Stored, int Replayed, int Invalid);
+
+/// <summary>A stored signal as the customer's page and the API show it.</summary>
+public sealed record SignalDto(
+    Guid Id,
+    string Source,
+    string ExternalId,
+    SignalKind Kind,
+    DateTime OccurredAt,
+    DateTime ReceivedAt,
+    Guid CustomerId,
+    SurveyType? SurveyType,
+    int? Score,
+    int? Rating,
+    string? Site,
+    BehaviourEvent? Event,
+    decimal? Value,
+    Amends.Domain.Common.Channel? Channel,
+    string? Text,
+    string? Product,
+    string? Location,
+    string? OrderReference,
+    IReadOnlyList<Cue> Cues,
+    double? FastScore,
+    double? ModelScore,
+    string? ModelVersion,
+    int Risk,
+    string? Reason,
+    SignalAction Action,
+    Guid? CaseId)
+{
+    public static SignalDto From(Signal s) => new(
+        s.Id, s.Source, s.ExternalId, s.Kind, s.OccurredAt, s.ReceivedAt, s.CustomerId.Value, s.SurveyType, s.Score, s.Rating, s.Site,
+        s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.ModelScore, s.ModelVersion,
+        s.Risk, s.Reason, s.Action, s.CaseId?.Value);
+}
+
+/// <summary>The <c>Amends:Detection</c> section: when a signal's risk (0–100) acts.</summary>
+public sealed class DetectionOptions
+{
+    /// <summary>A risk at or above this opens a case for a customer with none open.</summary>
+    public int OpenCaseAt { get; set; } = 60;
+
+    /// <summary>A risk at or above this goes onto the customer's open case.</summary>
+    public int AttachAt { get; set; } = 30;
+}

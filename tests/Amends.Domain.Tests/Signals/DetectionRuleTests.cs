@@ -1,0 +1,164 @@
+using Amends.Domain.Common;
+using Amends.Domain.Customers;
+using Amends.Domain.Signals;
+
+namespace Amends.Domain.Tests.Signals;
+
+public sealed class DetectionRuleTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private static Signal Make(SignalKind kind, string? text = null, SurveyType? type = null, int? score = null, int? rating = null, BehaviourEvent? behaviour = null, Channel? channel = null) =>
+        Signal.Create(new SignalReport("test", Guid.NewGuid().ToString(), kind, Now, type, score, rating, rating is null ? null : "Trustpilot", behaviour, null, channel, text), CustomerId.New(), Now);
+
+    [Theory]
+    [InlineData("I am cancelling my subscription today.", "churn")]
+    [InlineData("We're switching to another provider next month", "churn")]
+    [InlineData("I will never order from you again!", "churn")]
+    [InlineData("I want my money back", "refund")]
+    [InlineData("My lawyer will be in touch. I have filed a chargeback.", "legal")]
+    [InlineData("I will complain to the ombudsman", "legal")]
+    [InlineData("Let me speak to a manager please", "manager")]
+    [InlineData("I'm posting this everywhere on social media", "public")]
+    [InlineData("This is the third time I ask for this", "repeated")]
+    [InlineData("On hold for 1 hr 30 min and nobody answered", "waiting")]
+    [InlineData("Still no refund and no reply to my emails", "waiting")]
+    [InlineData("The kettle arrived broken", "broken")]
+    [InlineData("I was charged twice for one order", "broken")]
+    public void A_text_rule_finds_its_cue(string text, string code) =>
+        Assert.Contains(CueRules.InText(text), c => c.Cue.Code == code);
+
+    [Theory]
+    [InlineData("What time do you open on Sunday?")]
+    [InlineData("Thanks, the new one works perfectly.")]
+    [InlineData("Can I change the delivery address for my order?")]
+    public void An_ordinary_question_or_thanks_has_no_cue(string text) => Assert.Empty(CueRules.InText(text));
+
+    [Theory]
+    [InlineData(SurveyType.Nps, 6, true)]
+    [InlineData(SurveyType.Nps, 7, false)]
+    [InlineData(SurveyType.Csat, 2, true)]
+    [InlineData(SurveyType.Csat, 3, false)]
+    [InlineData(SurveyType.Ces, 5, true)]
+    [InlineData(SurveyType.Ces, 4, false)]
+    public void Detractor_scores_follow_each_survey_s_scale(SurveyType type, int score, bool detractor) =>
+        Assert.Equal(detractor, CueRules.ForScore(SignalKind.Survey, type, score, null) is not null);
+
+    [Fact]
+    public void A_review_of_three_stars_or_fewer_is_a_cue_and_four_is_not()
+    {
+        Assert.NotNull(CueRules.ForScore(SignalKind.Review, null, null, 3));
+        Assert.Null(CueRules.ForScore(SignalKind.Review, null, null, 4));
+    }
+
+    [Fact]
+    public void A_survey_score_outside_its_scale_is_refused_with_the_scale()
+    {
+        var errors = Signal.Validate(new SignalReport("s", "1", SignalKind.Survey, Now, SurveyType.Ces, 8));
+        var error = Assert.Single(errors);
+        Assert.Equal(("signal.score_out_of_range", "score"), (error.Code, error.Field));
+        Assert.Contains("1 to 7", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_missing_part_is_reported_at_once()
+    {
+        var errors = Signal.Validate(new SignalReport(null, " ", SignalKind.Review, null, Rating: 6));
+        Assert.Equal(["externalId", "occurredAt", "rating", "site", "source"], errors.Select(e => e.Field!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_content_customer_is_no_risk_whatever_their_value()
+    {
+        var (cues, risk) = RiskScorer.Assess(Make(SignalKind.Survey, "Great service, thank you", SurveyType.Nps, 10), 0.05, new RiskContext(ValueTier.Platinum, true, 0));
+        Assert.Empty(cues);
+        Assert.Equal(0, risk.Score);
+        Assert.Equal("Nothing in it suggests a problem.", risk.Reason);
+    }
+
+    [Fact]
+    public void The_strongest_cue_counts_in_full_and_value_publicity_and_a_repeat_failure_raise_it()
+    {
+        var signal = Make(SignalKind.Review, "I want a refund", rating: 1);
+        var standard = RiskScorer.Assess(signal, 0.5, new RiskContext(ValueTier.Standard, false, 0)).Risk;
+        var gold = RiskScorer.Assess(signal, 0.5, new RiskContext(ValueTier.Gold, true, 0)).Risk;
+
+        // 1-star review 45 + refund 15 / 2 + publicity 10.
+        Assert.Equal(63, standard.Score);
+        Assert.Equal(83, gold.Score);
+        Assert.Equal("Posted a 1-star review in public; asks for their money back; a Gold customer; failed before within 90 days.", gold.Reason);
+    }
+
+    [Fact]
+    public void An_unhappy_text_with_no_rule_cue_still_carries_risk()
+    {
+        var (_, risk) = RiskScorer.Assess(Make(SignalKind.Message, "The food was cold and tasteless"), 0.95, new RiskContext(ValueTier.Standard, false, 0));
+        Assert.Equal(45, risk.Score);
+        Assert.Equal("What they wrote reads as very unhappy.", risk.Reason);
+    }
+
+    [Fact]
+    public void A_third_contact_is_a_cue_and_the_risk_never_passes_100()
+    {
+        var signal = Make(SignalKind.Message, "Third time I ask! Cancel my account, my lawyer will hear of it, I am posting this everywhere. Manager now.");
+        var (cues, risk) = RiskScorer.Assess(signal, 0.99, new RiskContext(ValueTier.Platinum, true, 3));
+        Assert.Contains(cues, c => c.Code == "repeat_contact");
+        Assert.Equal(100, risk.Score);
+    }
+}
+
+public sealed class LinearTextModelTests
+{
+    private static readonly (string, bool)[] Samples =
+    [
+        ("terrible service, never again", true), ("awful and rude staff", true), ("it broke after one day, terrible", true),
+        ("not good at all", true), ("rude and slow", true), ("awful, broke again", true),
+        ("great service, thank you", false), ("lovely staff and good food", false), ("good value, works well", false),
+        ("great and fast", false), ("thank you, lovely", false), ("works well, good", false),
+    ];
+
+    [Fact]
+    public void Negation_reaches_the_next_words_and_stops_at_the_end_of_a_sentence()
+    {
+        var features = LinearTextModel.Features("It is not good. Good now!");
+        Assert.Contains("not_good", features);
+        Assert.Contains("good", features);
+        Assert.Contains("not_good not_now", LinearTextModel.Features("not good now"));
+        Assert.Contains("didn't not_work", LinearTextModel.Features("It didn't work"));
+    }
+
+    [Fact]
+    public void Training_is_reproducible_and_learns_which_way_words_point()
+    {
+        var a = LinearTextModel.Train(Samples, "t", minCount: 1);
+        var b = LinearTextModel.Train(Samples, "t", minCount: 1);
+        Assert.Equal(a.Score("terrible and rude"), b.Score("terrible and rude"));
+        Assert.True(a.Score("terrible and rude") > 0.7, a.Score("terrible and rude").ToString());
+        Assert.True(a.Score("great and lovely") < 0.3, a.Score("great and lovely").ToString());
+        Assert.Equal(1 / (1 + Math.Exp(-a.Bias)), a.Score("zzz qqq"), 6);
+        Assert.Equal(0.5, a.Score("..."), 6);
+    }
+
+    [Fact]
+    public void A_model_written_and_read_back_scores_the_same()
+    {
+        var model = LinearTextModel.Train(Samples, "round-trip", minCount: 1);
+        var text = new StringWriter();
+        model.Write(text);
+        var read = LinearTextModel.Read(new StringReader(text.ToString()));
+        Assert.Equal("round-trip", read.Version);
+        Assert.Equal(model.FeatureCount, read.FeatureCount);
+        Assert.Equal(model.Score("rude but good food"), read.Score("rude but good food"), 6);
+    }
+
+    [Fact]
+    public void Metrics_match_figures_worked_by_hand()
+    {
+        // Positives at 0.9 and 0.4, negatives at 0.6 and 0.1: three of four pairs ordered right.
+        var m = BinaryMetrics.Compute([(0.9, true), (0.6, false), (0.4, true), (0.1, false)]);
+        Assert.Equal(0.75, m.RocAuc, 6);
+        Assert.Equal((1.0 + (2.0 / 3)) / 2, m.PrAuc, 6);
+        Assert.Equal((0.5, 0.5, 0.5), (m.Precision, m.Recall, m.F1));
+        Assert.Equal(0.5, BinaryMetrics.Compute([(0.5, true), (0.5, false)]).RocAuc, 6);
+    }
+}
