@@ -264,6 +264,8 @@ public static class AmendsApp
         services.AddOptions<Features.Signals.DetectionOptions>().Bind(builder.Configuration.GetSection("Amends:Detection"));
         services.AddSingleton<Features.Signals.TextScoring>();
         services.AddScoped<Features.Signals.SignalIntake>();
+        services.AddSingleton<Features.Signals.PendingSignals>();
+        services.AddScoped<Features.Signals.SignalQueries>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.CustomerPreferences>();
         services.AddScoped<FindCustomers>();

@@ -50,9 +50,9 @@ public static class RiskScorer
         var risk = (int)Math.Clamp(Math.Round(basis + raise, MidpointRounding.AwayFromZero), 0, 100);
 
         var reasons = weighted.Select(w => w.Cue.Text.TrimEnd('.')).ToList();
-        if (fromText >= 15)
+        if (fromText > 0)
         {
-            reasons.Add(textScore >= 0.85 ? "what they wrote reads as very unhappy" : "what they wrote reads as unhappy");
+            reasons.Add(textScore >= 0.85 ? "what they wrote reads as very unhappy" : textScore >= 0.7 ? "what they wrote reads as unhappy" : "what they wrote reads as a little unhappy");
         }
 
         if (raise > 0)

@@ -156,6 +156,7 @@ internal sealed class DatabaseInitializer(
         var seeder = new DemoData(db, users, time, services.GetRequiredService<Features.Remedies.LedgerKeys>(), logger);
         var apiKey = string.IsNullOrWhiteSpace(bootstrap.ApiKey) ? Infrastructure.ApiKeys.Generate() : null;
         var staff = await seeder.SeedAsync(admin, GeneratePassword, apiKey, ct);
+        await Seeding.DemoSignals.IngestAsync(services, db, time.GetUtcNow(), ct);
 
         var path = Path.Combine(environment.ContentRootPath, settings.DemoLoginFileFor(db.IsPostgres));
         var login = DemoData.LoginText(adminEmail, configured ? "(the configured password)" : generated, staff, apiKey, settings.DemoLoginFileFor(db.IsPostgres));

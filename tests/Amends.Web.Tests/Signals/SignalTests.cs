@@ -277,6 +277,33 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task A_signal_left_pending_by_a_stopped_instance_gets_its_case_from_the_worker()
+    {
+        var stored = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", Message(Unique("m"), Unique("left") + "@example.com", "Hello"));
+
+        // As a request that stored it and stopped before acting would leave it: risky, pending, a while ago.
+        await using (var scope = app.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+            var before = Now.UtcDateTime - PendingSignals.Grace - TimeSpan.FromSeconds(5);
+            await db.Signals.Where(x => x.Id == stored.SignalId).ExecuteUpdateAsync(set => set
+                .SetProperty(x => x.Action, SignalAction.Pending).SetProperty(x => x.Risk, 80).SetProperty(x => x.DecidedAt, before), Ct);
+        }
+
+        await app.Services.GetRequiredService<PendingSignals>().RunOnceAsync(Ct);
+        var after = await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{stored.SignalId}");
+        Assert.Equal(SignalAction.Opened, after.Action);
+        var opened = await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{after.CaseId}");
+        Assert.Equal(Severity.High, opened.Severity);
+        Assert.Single(opened.Timeline, e => e.Kind == TimelineEntryKind.Signal && e.SignalId == stored.SignalId);
+
+        // Again: nothing more happens to it.
+        await app.Services.GetRequiredService<PendingSignals>().RunOnceAsync(Ct);
+        Assert.Single((await app.Agent.GetJsonAsync<Paged<SignalDto>>($"/api/signals?customerId={after.CustomerId}")).Items);
+        Assert.Single((await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{after.CaseId}")).Timeline, e => e.Kind == TimelineEntryKind.Signal);
+    }
+
+    [Fact]
     public async Task Signals_need_a_signed_in_user()
     {
         using var response = await app.Anonymous.PostAsync("/api/signals", JsonContent(new { }), Ct);

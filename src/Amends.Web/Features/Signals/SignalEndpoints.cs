@@ -2,10 +2,8 @@ using Amends.Domain.Common;
 using Amends.Domain.Signals;
 using Amends.Web.Features.Cases;
 using Amends.Web.Infrastructure;
-using Amends.Web.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amends.Web.Features.Signals;
 
@@ -48,47 +46,17 @@ public static class SignalEndpoints
             .WithSummary("Report up to 1,000 signals (8 MiB) at once. Always 200 with one result per item, in order: Stored, Replayed or Invalid "
                 + "with its field errors; the valid items are stored whatever the others hold.");
 
-        signals.MapGet("/{id:guid}", async Task<Results<Ok<SignalDto>, ProblemHttpResult>> (Guid id, AmendsDbContext db, CancellationToken ct) =>
-                await db.Signals.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } signal
-                    ? TypedResults.Ok(SignalDto.From(signal))
+        signals.MapGet("/{id:guid}", async Task<Results<Ok<SignalDto>, ProblemHttpResult>> (Guid id, SignalQueries queries, CancellationToken ct) =>
+                await queries.GetAsync(id, ct) is { } signal
+                    ? TypedResults.Ok(signal)
                     : DomainError.NotFound("signal.not_found", $"There is no signal {id}.").ToProblem())
             .WithName("GetSignal").WithSummary("One signal as it was reported, with what detection found in it and did with it");
 
         signals.MapGet("/", async Task<Results<Ok<Paged<SignalDto>>, ProblemHttpResult>> (
-                AmendsDbContext db, CancellationToken ct, Guid? customerId = null, Guid? caseId = null, string? action = null, int page = 1, int pageSize = 50) =>
+                SignalQueries queries, CancellationToken ct, Guid? customerId = null, Guid? caseId = null, string? action = null, int page = 1, int pageSize = 50) =>
             {
-                if (page < 1 || pageSize is < 1 or > 200)
-                {
-                    return DomainError.Invalid("request.paging_invalid", "pageSize", "page starts at 1; pageSize is 1 to 200.").ToProblem();
-                }
-
-                var query = db.Signals.AsNoTracking();
-                if (customerId is { } customer)
-                {
-                    query = query.Where(s => s.CustomerId == new CustomerId(customer));
-                }
-
-                if (caseId is { } onCase)
-                {
-                    query = query.Where(s => s.CaseId == new CaseId(onCase));
-                }
-
-                if (!string.IsNullOrWhiteSpace(action))
-                {
-                    if (!Enum.TryParse<SignalAction>(action, true, out var wanted) || char.IsAsciiDigit(action.Trim()[0]))
-                    {
-                        return DomainError.Invalid("request.invalid_value", "action", "action is Opened, Attached, None or Pending.").ToProblem();
-                    }
-
-                    query = query.Where(s => s.Action == wanted);
-                }
-
-                // A customer's signals newest first by when they happened (their index); otherwise newest received first.
-                var ordered = customerId is not null ? query.OrderByDescending(s => s.OccurredAt).ThenByDescending(s => s.Id) : query.OrderByDescending(s => s.Id);
-                const int cap = 1000;
-                var total = await query.Take(cap + 1).CountAsync(ct);
-                var rows = await ordered.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-                return TypedResults.Ok(new Paged<SignalDto>([.. rows.Select(SignalDto.From)], Math.Min(total, cap), page, pageSize) { TotalCapped = total > cap });
+                var found = await queries.ListAsync(customerId, caseId, action, page, pageSize, ct);
+                return found.IsSuccess ? TypedResults.Ok(found.Value) : found.Error!.ToProblem();
             })
             .WithName("ListSignals").WithSummary("Signals, newest first: a customer's (customerId), those that drove a case (caseId), or by action. total caps at 1,000.");
 

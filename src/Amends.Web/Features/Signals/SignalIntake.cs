@@ -285,17 +285,19 @@ public sealed class SignalIntake(
     {
         SignalKind.Survey => $"{s.SurveyType switch { SurveyType.Nps => "NPS", SurveyType.Csat => "CSAT", _ => "CES" }} {s.Score}",
         SignalKind.Review => $"{s.Rating}-star review on {s.Site}",
-        SignalKind.Behaviour => s.Event switch
-        {
-            BehaviourEvent.OrderPlaced => "Order placed",
-            BehaviourEvent.OrderCancelled => "Order cancelled",
-            BehaviourEvent.DeliveryLate => "Late delivery",
-            BehaviourEvent.PaymentFailed => "Failed payment",
-            BehaviourEvent.Contact => "Contact",
-            BehaviourEvent.UsageDropped => "Usage dropped",
-            _ => "Subscription cancelled",
-        },
+        SignalKind.Behaviour => EventWords(s.Event!.Value),
         _ => $"Message on {s.Channel}",
+    };
+
+    public static string EventWords(BehaviourEvent e) => e switch
+    {
+        BehaviourEvent.OrderPlaced => "Order placed",
+        BehaviourEvent.OrderCancelled => "Order cancelled",
+        BehaviourEvent.DeliveryLate => "Late delivery",
+        BehaviourEvent.PaymentFailed => "Failed payment",
+        BehaviourEvent.Contact => "Contact",
+        BehaviourEvent.UsageDropped => "Usage dropped",
+        _ => "Subscription cancelled",
     };
 
     private static string Summary(Signal s)
