@@ -16,7 +16,7 @@ using Npgsql;
 // run (../shared/peers), for the ratios. Figures go to stdout as a Markdown table and to --out.
 //
 // dotnet run -c Release --project bench/Amends.Load -- [--db sqlite,postgres] [--cases 10000,1000000] [--seconds 10]
-//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create] [--filter NAME]
+//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create,ingest] [--filter NAME]
 //     [--out results.md] [--rt]
 var options = Options.Parse(args);
 var work = Path.Combine(Path.GetTempPath(), "amends-load");
@@ -191,6 +191,24 @@ async Task RunOneAsync(string db, int size)
         {
             await Measure("create", $"{baseUrl}/api/cases", connections, createHeaders, "POST", createBody);
         }
+    }
+
+    if (options.Runs("ingest"))
+    {
+        // Issue 9: batched signal ingestion against the bare insert of the same rows (its ceiling).
+        await SignalIngest.PostAsync(serverProcess.BaseAddress, Options.AdminKey, 2, 2, runId: 0);
+        foreach (var connections in options.Connections)
+        {
+            var posted = await SignalIngest.PostAsync(serverProcess.BaseAddress, Options.AdminKey, options.Seconds, connections, runId: connections);
+            var row = $"| {db} | {size:N0} | signals batch (1,000 each): {posted.Signals:N0} stored in {posted.Seconds:F1} s | {connections} | {posted.PerSecond:N0} signals/s | {posted.P50Ms:F0} | {posted.P95Ms:F0} | | {posted.Failed} |";
+            Console.WriteLine(row);
+            report.AppendLine(row);
+        }
+
+        var bare = await SignalIngest.BareInsertAsync(connection, postgres);
+        var ceiling = $"| {db} | {size:N0} | bare insert of the same rows (ceiling) | 1 | {bare:N0} rows/s | | | | |";
+        Console.WriteLine(ceiling);
+        report.AppendLine(ceiling);
     }
 
     var rss = Memory(serverProcess.ProcessId);
