@@ -48,7 +48,11 @@ internal static class SignalIngest
                 var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (!response.IsSuccessStatusCode)
                 {
-                    Interlocked.Increment(ref failed);
+                    if (Interlocked.Increment(ref failed) == 1)
+                    {
+                        Console.WriteLine($"  a batch failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+
                     continue;
                 }
 
@@ -128,14 +132,17 @@ internal static class SignalIngest
             }
         }
 
+        // SQLite's fastest way in is one prepared single-row INSERT run for each row of the transaction (binding thousands
+        // of named parameters of one statement costs more than the insert); PostgreSQL's is one multi-row INSERT.
         var watch = Stopwatch.StartNew();
         foreach (var chunk in rows.Chunk(1000))
         {
             await using var transaction = await connection.BeginTransactionAsync();
             await using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
+            var perStatement = postgres ? chunk.Length : 1;
             var values = new StringBuilder();
-            for (var r = 0; r < chunk.Length; r++)
+            for (var r = 0; r < perStatement; r++)
             {
                 values.Append(r == 0 ? "(" : ",(");
                 for (var c = 0; c < columns.Count; c++)
@@ -144,7 +151,6 @@ internal static class SignalIngest
                     values.Append(c == 0 ? name : "," + name);
                     var parameter = insert.CreateParameter();
                     parameter.ParameterName = name;
-                    parameter.Value = chunk[r][c] ?? DBNull.Value;
                     if (parameter is NpgsqlParameter json && columns[c] == "Cues")
                     {
                         json.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb;
@@ -157,7 +163,19 @@ internal static class SignalIngest
             }
 
             insert.CommandText = $"INSERT INTO {q("SignalsBare")} ({string.Join(", ", columns.Select(q))}) VALUES {values}";
-            await insert.ExecuteNonQueryAsync();
+            for (var first = 0; first < chunk.Length; first += perStatement)
+            {
+                for (var r = 0; r < perStatement; r++)
+                {
+                    for (var c = 0; c < columns.Count; c++)
+                    {
+                        insert.Parameters[(r * columns.Count) + c].Value = chunk[first + r][c] ?? DBNull.Value;
+                    }
+                }
+
+                await insert.ExecuteNonQueryAsync();
+            }
+
             await transaction.CommitAsync();
         }
 

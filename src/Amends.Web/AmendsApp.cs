@@ -265,6 +265,7 @@ public static class AmendsApp
         services.AddSingleton<Features.Signals.TextScoring>();
         services.AddScoped<Features.Signals.SignalIntake>();
         services.AddSingleton<Features.Signals.PendingSignals>();
+        services.AddHostedService<Features.Signals.PendingSignalWorker>();
         services.AddScoped<Features.Signals.SignalQueries>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.CustomerPreferences>();

@@ -66,8 +66,6 @@ public sealed class Signal
     public const int MaxExternalIdLength = 300;
     public const int MaxReferenceLength = 200;
 
-    private List<Cue> _cues = [];
-
     private Signal()
     {
         Source = ExternalId = "";
@@ -119,7 +117,7 @@ public sealed class Signal
 
     public string? OrderReference { get; private set; }
 
-    public IReadOnlyList<Cue> Cues => _cues;
+    public IReadOnlyList<Cue> Cues { get; private set; } = [];
 
     /// <summary>The cheap score taken at ingest (0–1, higher is more dissatisfied); null without text.</summary>
     public double? FastScore { get; private set; }
@@ -259,7 +257,7 @@ public sealed class Signal
     /// <summary>Records what detection found at ingest: its cues, the cheap score, and the risk with its reason.</summary>
     public void Assess(IReadOnlyList<Cue> cues, double? fastScore, string scorerVersion, RiskAssessment risk)
     {
-        _cues = [.. cues];
+        Cues = [.. cues];
         FastScore = fastScore;
         ModelVersion = scorerVersion;
         Risk = risk.Score;
@@ -282,6 +280,9 @@ public sealed class Signal
         CaseId = caseId;
         DecidedAt = now.UtcDateTime;
     }
+
+    /// <summary>A pending signal whose action the background worker takes: unclaimed until it does.</summary>
+    public void LeaveToWorker() => DecidedAt = null;
 
     private static void Required(string? value, string field, int max, List<DomainError> errors)
     {

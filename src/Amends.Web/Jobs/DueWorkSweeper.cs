@@ -147,9 +147,7 @@ public sealed class DueWorkSweeper(IServiceScopeFactory scopes, IEnumerable<IDue
 }
 
 /// <summary>Runs sweeps while there is due work, then waits a poll interval. Time comes from <see cref="TimeProvider"/>.</summary>
-internal sealed class DueWorker(
-    DueWorkSweeper sweeper, Housekeeping housekeeping, Features.Signals.PendingSignals signals, TimeProvider time, IConfiguration configuration, ILogger<DueWorker> logger)
-    : BackgroundService
+internal sealed class DueWorker(DueWorkSweeper sweeper, Housekeeping housekeeping, TimeProvider time, IConfiguration configuration, ILogger<DueWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -170,11 +168,6 @@ internal sealed class DueWorker(
                 if (done > 0)
                 {
                     logger.LogDebug("Completed {Count} due item(s)", done);
-                    continue;
-                }
-
-                if (await signals.RunOnceAsync(stoppingToken) > 0)
-                {
                     continue;
                 }
 

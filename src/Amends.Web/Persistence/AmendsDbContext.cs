@@ -65,6 +65,12 @@ public abstract class AmendsDbContext(DbContextOptions options)
     public abstract bool IsPostgres { get; }
 
     /// <summary>
+    /// Waits for this database's turn to write, for a transaction that writes much at once (SQLite has one writer: saves
+    /// queue in <see cref="SqliteWriteGate"/>); dispose it after the commit. Null on PostgreSQL, which needs no turn.
+    /// </summary>
+    public virtual Task<IAsyncDisposable?> WriteTurnAsync(CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(null);
+
+    /// <summary>
     /// Set while writing history that happened elsewhere or earlier (the demo data set): such changes send the customer no
     /// automatic updates.
     /// </summary>
@@ -128,8 +134,30 @@ public sealed class SqliteAmendsDbContext(DbContextOptions<SqliteAmendsDbContext
         }
     }
 
+    public override async Task<IAsyncDisposable?> WriteTurnAsync(CancellationToken ct)
+    {
+        var gate = Gate();
+        await gate.WaitAsync(ct);
+        return new Turn(gate);
+    }
+
     // One queue per database file: every context of this process that writes to it takes its turn (SqliteWriteGate).
     private SemaphoreSlim Gate() => SqliteWriteGate.For(Database.GetDbConnection().DataSource);
+
+    private sealed class Turn(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }
 
 public sealed class PostgresAmendsDbContext(DbContextOptions<PostgresAmendsDbContext> options) : AmendsDbContext(options)

@@ -6,6 +6,9 @@ namespace Amends.Web.Persistence;
 
 internal static class PersistenceSetup
 {
+    /// <summary>Rows a SQLite save sends in one command (see where it is used).</summary>
+    public const int SqliteBatchSize = 64;
+
     private static readonly CaseNumbering Numbering = new();
 
     /// <summary>
@@ -40,7 +43,9 @@ internal static class PersistenceSetup
                 connectionString = $"Data Source={path}";
             }
 
-            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
+            // Small batches: SQLite finds each named parameter of a statement by a linear search, so one INSERT batch of a
+            // thousand rows (28,000 parameters) spends most of its time binding; 64 rows a command is several times faster.
+            services.AddDbContext<SqliteAmendsDbContext>((sp, options) => options.UseSqlite(connectionString, sqlite => sqlite.MaxBatchSize(SqliteBatchSize)).ConfigureWarnings(Quiet).AddInterceptors(new SqlitePragmas(), Numbering, sp.GetRequiredService<Features.Messaging.CustomerUpdates>(), sp.GetRequiredService<Features.Messaging.OutboxSignal>()));
             services.AddScoped<AmendsDbContext>(sp => sp.GetRequiredService<SqliteAmendsDbContext>());
             services.AddHostedService(sp => new SqliteCheckpointer(connectionString, sp.GetRequiredService<ILogger<SqliteCheckpointer>>(), sp.GetRequiredService<TimeProvider>()));
         }

@@ -87,6 +87,14 @@ public sealed class RowWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Inserts a new row of an entity with no owned parts of its own table (a signal): every mapped column, converters applied.</summary>
+    public void Insert<T>(T entity)
+        where T : class
+    {
+        var shape = ShapeFor("insert:" + typeof(T).FullName, () => InsertShape(typeof(T), null));
+        _pending.Add((shape, shape.Read(entity), true));
+    }
+
     /// <summary>Sets the one due-work row for (kind, case, reference) to <paramref name="dueAt"/>, or removes it when null.</summary>
     public void SetDue(string kind, Guid caseId, Guid refId, DateTime? dueAt)
     {

@@ -162,3 +162,41 @@ public sealed class LinearTextModelTests
         Assert.Equal(0.5, BinaryMetrics.Compute([(0.5, true), (0.5, false)]).RocAuc, 6);
     }
 }
+
+public sealed class EmbeddingHeadTests
+{
+    [Fact]
+    public void A_head_learns_a_direction_in_the_embedding_and_reads_back_the_same()
+    {
+        // Two clusters on either side of the first axis, as unit vectors.
+        float[] Unit(float x, float y) { var n = MathF.Sqrt((x * x) + (y * y)); return [x / n, y / n, 0]; }
+        var embeddings = new List<float[]> { Unit(1, 0.2f), Unit(0.9f, -0.3f), Unit(0.8f, 0.1f), Unit(-1, 0.1f), Unit(-0.7f, -0.2f), Unit(-0.9f, 0.4f) };
+        var labels = new List<bool> { true, true, true, false, false, false };
+
+        var head = EmbeddingHead.Train(embeddings, labels, "test-head");
+
+        Assert.True(head.Score(Unit(1, 0)) > 0.8, head.Score(Unit(1, 0)).ToString());
+        Assert.True(head.Score(Unit(-1, 0)) < 0.2, head.Score(Unit(-1, 0)).ToString());
+        var text = new StringWriter();
+        head.Write(text);
+        var read = EmbeddingHead.Read(new StringReader(text.ToString()));
+        Assert.Equal(("test-head", 3), (read.Version, read.Dimensions));
+        Assert.Equal(head.Score(Unit(0.3f, 0.9f)), read.Score(Unit(0.3f, 0.9f)), 6);
+        Assert.Throws<ArgumentException>(() => head.Score(new float[4]));
+    }
+
+    [Fact]
+    public void A_long_text_is_split_into_windows_at_sentence_ends_and_nothing_is_lost()
+    {
+        var sentence = string.Join(' ', Enumerable.Repeat("word", 39)) + " end.";
+        var text = string.Join(' ', Enumerable.Repeat(sentence, 10));
+
+        var windows = TextWindows.Split(text);
+
+        Assert.True(windows.Count >= 3, windows.Count.ToString());
+        Assert.All(windows, w => Assert.True(w.Split(' ').Length <= TextWindows.MaxWords));
+        Assert.All(windows.SkipLast(1), w => Assert.EndsWith("end.", w, StringComparison.Ordinal));
+        Assert.Equal(text.Split(' ').Length, windows.Sum(w => w.Split(' ').Length));
+        Assert.Equal(["short text"], TextWindows.Split("  short text "));
+    }
+}

@@ -154,6 +154,29 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task Batches_at_once_with_the_same_new_customers_store_everything_and_make_each_customer_once()
+    {
+        var source = Unique("overlap");
+        var emails = Enumerable.Range(0, 150).Select(i => $"{source}-{i}@example.com").ToList();
+        object Batch(int b) => new
+        {
+            items = Enumerable.Range(0, 300).Select(i => new
+            {
+                source, externalId = $"{b}-{i}", kind = "Survey", surveyType = "Nps", score = i % 11, occurredAt = Now,
+                customer = new { email = emails[(b % 2 == 0 ? i : 299 - i) % emails.Count] }, text = i % 3 == 0 ? "Still no refund, I am cancelling my account." : null,
+            }),
+        };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(b => app.Agent.PostJsonAsync<SignalBatchResult>("/api/signals/batch", Batch(b))));
+
+        Assert.All(results, r => Assert.Equal((300, 0), (r.Stored, r.Invalid)));
+        Assert.Equal(1200, await CountAsync(source));
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        Assert.Equal(150, await db.Customers.CountAsync(c => c.Email != null && c.Email.StartsWith(source), Ct));
+    }
+
+    [Fact]
     public async Task A_batch_is_limited_to_a_thousand_items_and_8_MiB()
     {
         var item = new { source = "x", externalId = "1", kind = "Message", occurredAt = Now, customer = new { email = "a@example.com" }, text = "hi" };

@@ -5,35 +5,103 @@ using Microsoft.EntityFrameworkCore;
 namespace Amends.Web.Features.Signals;
 
 /// <summary>
-/// Takes the actions that signals still wait for: ones stored by a request whose instance stopped before it opened or
-/// joined their case. Run by the background worker; safe on several instances at once (<see cref="SignalIntake.ActAsync"/>
-/// acts on a signal once: its case's version and the case's creation key stop a second).
+/// Takes the actions that stored signals wait for: those of a batch (which answers at once with <c>Pending</c>), and
+/// those a request stored and could not finish because its instance stopped. Each signal is claimed before it is acted
+/// on, so several instances never act on one twice, and one that fails is tried again after <see cref="Grace"/>.
 /// </summary>
-public sealed class PendingSignals(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class PendingSignals(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
 {
-    /// <summary>How long a request has to act on its own signals before the worker does it.</summary>
+    /// <summary>How long a claim (or a single request acting on its own signal) holds before another may take it over.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>There is new pending work: the worker looks now instead of at its next poll.</summary>
+    public void Notify()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
+
     /// <summary>Acts on up to <paramref name="batch"/> of them, riskiest first; returns how many are no longer pending (one that fails stays for the next run, without spinning).</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct, int batch = 50)
+    public async Task<int> RunOnceAsync(CancellationToken ct, int batch = 100)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
-        var before = time.GetUtcNow().UtcDateTime - Grace;
+        var now = time.GetUtcNow().UtcDateTime;
+        var before = now - Grace;
 
         // The constant (not a parameter) lets SQLite use the index kept for pending signals only.
-        var ids = await db.Signals.Where(s => s.Action == SignalAction.Pending && s.DecidedAt < before)
+        var ids = await db.Signals.Where(s => s.Action == SignalAction.Pending && (s.DecidedAt == null || s.DecidedAt < before))
             .OrderByDescending(s => s.Risk).Select(s => s.Id).Take(batch).ToListAsync(ct);
         var intake = scope.ServiceProvider.GetRequiredService<SignalIntake>();
         var done = 0;
         foreach (var id in ids)
         {
-            if (await intake.ActAsync(id, ct) is { Action: not SignalAction.Pending })
+            // The claim: only the instance whose update finds it unclaimed (or its claim lapsed) acts on it.
+            var claimed = await db.Signals.Where(s => s.Id == id && s.Action == SignalAction.Pending && (s.DecidedAt == null || s.DecidedAt < before))
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.DecidedAt, now), ct);
+            if (claimed == 1 && await intake.ActAsync(id, ct) is { Action: not SignalAction.Pending })
             {
                 done++;
             }
         }
 
         return done;
+    }
+
+    public void Dispose() => _wake.Dispose();
+}
+
+/// <summary>Runs <see cref="PendingSignals"/> while there is work, then waits for a batch to wake it or the poll interval.</summary>
+internal sealed class PendingSignalWorker(PendingSignals signals, IConfiguration configuration, ILogger<PendingSignalWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue("Amends:Jobs:Enabled", true))
+        {
+            return;
+        }
+
+        var poll = TimeSpan.FromSeconds(configuration.GetValue("Amends:Jobs:PollSeconds", 5.0));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await signals.RunOnceAsync(stoppingToken) > 0)
+                {
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The signals stay pending in their rows and are tried again: one failure must not stop the host.
+                logger.LogError(ex, "Acting on pending signals failed; trying again after {Poll}", poll);
+            }
+
+            try
+            {
+                await signals.WaitAsync(poll, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ namespace Amends.Web.Features.Signals;
 /// </summary>
 public sealed class SignalIntake(
     AmendsDbContext db, TextScoring scoring, OpenCase openCase, CaseMutation mutation, IOptionsMonitor<DetectionOptions> options,
-    TimeProvider time, ILogger<SignalIntake> logger)
+    PendingSignals pending, TimeProvider time, ILogger<SignalIntake> logger)
 {
     public const int MaxBatch = 1000;
     public const long MaxBatchBytes = 8L * 1024 * 1024;
@@ -51,7 +51,7 @@ public sealed class SignalIntake(
             }
         }
 
-        var outcomes = await IngestAsync(requests, ct);
+        var outcomes = await IngestAsync(requests, ct, actNow: false);
         var results = outcomes.Select(o => unreadable.TryGetValue(o.Index, out var bad)
             ? new SignalBatchItem(o.Index, "Invalid", Errors: Fields([bad]))
             : o.Result is { } r
@@ -64,8 +64,12 @@ public sealed class SignalIntake(
     public static Dictionary<string, string[]> Fields(IEnumerable<DomainError> errors) =>
         errors.GroupBy(e => e.Field ?? "").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
 
-    /// <summary>Stores and assesses the signals, then takes the actions they call for. One outcome per request, in order.</summary>
-    public async Task<List<Outcome>> IngestAsync(IReadOnlyList<SignalRequest?> requests, CancellationToken ct)
+    /// <summary>
+    /// Stores and assesses the signals, then takes the actions they call for: here and now (<paramref name="actNow"/>, a
+    /// single signal, whose answer names its case), or by the background worker, woken at once (a batch answers
+    /// <c>Pending</c> for those and does not wait for their cases). One outcome per request, in order.
+    /// </summary>
+    public async Task<List<Outcome>> IngestAsync(IReadOnlyList<SignalRequest?> requests, CancellationToken ct, bool actNow = true)
     {
         var clock = time.GetUtcNow();
         var now = clock.AddTicks(-(clock.Ticks % 10));
@@ -91,10 +95,20 @@ public sealed class SignalIntake(
             }
         }
 
-        var stored = await StoreAsync(parsed, now, ct);
+        var stored = await StoreAsync(parsed, now, actNow, ct);
         foreach (var (index, result) in stored)
         {
             outcomes[index] = new Outcome(index, result, null);
+        }
+
+        if (!actNow)
+        {
+            if (stored.Any(s => s.Result is { Action: SignalAction.Pending, Replayed: false }))
+            {
+                pending.Notify();
+            }
+
+            return [.. outcomes.Select(o => o!)];
         }
 
         // The actions, riskiest first; each answer then says what became of its signal.
@@ -112,7 +126,7 @@ public sealed class SignalIntake(
     /// customer stored meanwhile by another request), each item is stored alone instead, and a signal stored meanwhile
     /// answers as a replay.
     /// </summary>
-    private async Task<List<(int Index, SignalResult Result)>> StoreAsync(List<Parsed> items, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<(int Index, SignalResult Result)>> StoreAsync(List<Parsed> items, DateTimeOffset now, bool actNow, CancellationToken ct)
     {
         var answered = new List<(int, SignalResult)>();
         if (items.Count == 0)
@@ -144,29 +158,29 @@ public sealed class SignalIntake(
         {
             try
             {
-                answered.AddRange(await AssessAndSaveAsync(fresh, now, ct));
+                answered.AddRange(await AssessAndSaveAsync(fresh, now, actNow, ct));
             }
-            catch (DbUpdateException) when (fresh.Count > 1)
+            catch (Exception e) when (LostRace(e) && fresh.Count > 1)
             {
+                // Usually another batch stored some of the same new customers first: once more, they match now. Then
+                // each alone, so one item that keeps losing cannot hold the others back.
                 db.ChangeTracker.Clear();
-                foreach (var item in fresh)
+                try
                 {
-                    answered.AddRange(await StoreAsync([item], now, ct));
+                    answered.AddRange(await StoreAgainAsync(fresh, now, actNow, ct));
+                }
+                catch (Exception again) when (LostRace(again))
+                {
+                    db.ChangeTracker.Clear();
+                    foreach (var item in fresh)
+                    {
+                        answered.Add((item.Index, await StoreAloneAsync(item, now, actNow, ct)));
+                    }
                 }
             }
-            catch (DbUpdateException)
+            catch (Exception e) when (LostRace(e))
             {
-                db.ChangeTracker.Clear();
-                var raced = await ExistingAsync([Key(fresh[0].Report)], ct);
-                if (!raced.TryGetValue(Key(fresh[0].Report), out var winner))
-                {
-                    // Not the signal but its new customer was stored meanwhile: now they match.
-                    answered.AddRange(await AssessAndSaveAsync(fresh, now, ct));
-                }
-                else
-                {
-                    answered.Add((fresh[0].Index, winner with { Replayed = true }));
-                }
+                answered.Add((fresh[0].Index, await StoreAloneAsync(fresh[0], now, actNow, ct)));
             }
         }
 
@@ -182,14 +196,62 @@ public sealed class SignalIntake(
         return answered;
     }
 
-    private async Task<List<(int, SignalResult)>> AssessAndSaveAsync(List<Parsed> items, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The batch again after a lost race: what was stored meanwhile answers as a replay, the rest is written.</summary>
+    private async Task<List<(int, SignalResult)>> StoreAgainAsync(List<Parsed> items, DateTimeOffset now, bool actNow, CancellationToken ct)
     {
+        var existing = await ExistingAsync(items.Select(i => Key(i.Report)).ToList(), ct);
+        var answered = items.Where(i => existing.ContainsKey(Key(i.Report))).Select(i => (i.Index, existing[Key(i.Report)] with { Replayed = true })).ToList();
+        var rest = items.Where(i => !existing.ContainsKey(Key(i.Report))).ToList();
+        if (rest.Count > 0)
+        {
+            answered.AddRange(await AssessAndSaveAsync(rest, now, actNow, ct));
+        }
+
+        return answered;
+    }
+
+    /// <summary>
+    /// One signal whose write lost a race: stored meanwhile by another request (a replay), or its new customer was (it
+    /// matches them now), or a deadlock between two batches creating the same customers chose it; tried a few times.
+    /// </summary>
+    private async Task<SignalResult> StoreAloneAsync(Parsed item, DateTimeOffset now, bool actNow, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            if ((await ExistingAsync([Key(item.Report)], ct)).TryGetValue(Key(item.Report), out var winner))
+            {
+                return winner with { Replayed = true };
+            }
+
+            try
+            {
+                return (await AssessAndSaveAsync([item], now, actNow, ct))[0].Item2;
+            }
+            catch (Exception e) when (LostRace(e) && attempt < 5)
+            {
+                await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>A write that lost to another: a unique key taken meanwhile, or a deadlock (which the retrying strategy wraps).</summary>
+    private static bool LostRace(Exception e) =>
+        e is DbUpdateException or System.Data.Common.DbException || e is InvalidOperationException { InnerException: DbUpdateException or System.Data.Common.DbException };
+
+    private async Task<List<(int, SignalResult)>> AssessAndSaveAsync(List<Parsed> items, DateTimeOffset now, bool actNow, CancellationToken ct)
+    {
+        // On SQLite the turn to write is taken before the customers are looked up: one writer at a time, so a batch
+        // never creates a customer the batch before it has just created (PostgreSQL writers run side by side and a
+        // lost race is retried by the caller).
+        await using var turn = await db.WriteTurnAsync(ct);
         var matcher = await CustomerMatcher.LoadAsync(db, items.Select(i => i.Customer!).ToList(), ct);
         var customers = items.Select(i => matcher.Resolve(i.Customer!, now)).ToList();
         var known = customers.Where(c => db.Entry(c).State != EntityState.Added).Select(c => c.Id).Distinct().ToList();
         var history = await History.LoadAsync(db, known, items.Where(i => CueRules.IsContact(i.Report.Kind!.Value, i.Report.Event)).Select(i => i.Report.OccurredAt!.Value.UtcDateTime).DefaultIfEmpty(now.UtcDateTime).Min(), now, ct);
         var settings = options.CurrentValue;
         var results = new List<(int, SignalResult)>();
+        var signals = new List<Signal>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var customer = customers[i];
@@ -199,12 +261,33 @@ public sealed class SignalIntake(
             var (cues, risk) = RiskScorer.Assess(signal, score, new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts));
             signal.Assess(cues, score, scoring.Version, risk);
             var act = risk.Score >= settings.OpenCaseAt || (risk.Score >= settings.AttachAt && history.OpenCase.Contains(customer.Id));
+            // A pending signal this request acts on itself carries the time as its claim; one left to the worker has none.
             signal.Decide(act ? SignalAction.Pending : SignalAction.None, null, now);
-            db.Signals.Add(signal);
+            if (act && !actNow)
+            {
+                signal.LeaveToWorker();
+            }
+
+            signals.Add(signal);
             results.Add((items[i].Index, Result(signal, null)));
         }
 
-        await db.SaveChangesAsync(ct);
+
+        // The new customers (a few) through EF Core, the signals (many) straight through the row writer, in one
+        // transaction: EF Core's change tracking of a thousand new rows would cost more than writing them.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await using var writer = new RowWriter(db);
+            foreach (var signal in signals)
+            {
+                writer.Insert(signal);
+            }
+
+            await writer.FlushAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
         return results;
     }
 

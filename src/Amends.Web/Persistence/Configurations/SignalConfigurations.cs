@@ -28,8 +28,13 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         builder.Property(s => s.ModelVersion).HasMaxLength(64);
         builder.Property(s => s.Value).HasPrecision(18, 4);
         builder.Ignore(s => s.HasText);
-        builder.OwnsMany(s => s.Cues, cues => cues.ToJson());
-        builder.Navigation(s => s.Cues).HasField("_cues");
+        // One JSON text column, read whole and never queried inside (so bulk writes carry it like any column).
+        builder.Property(s => s.Cues).HasConversion(
+            JsonColumn.Converter<IReadOnlyList<Cue>>()!,
+            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<IReadOnlyList<Cue>>(
+                (a, b) => a == b || (a != null && b != null && a.SequenceEqual(b)),
+                v => v.Count,
+                v => v.ToList()));
         builder.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Restrict);
 
         // Idempotency: a source's id for a signal is stored once.

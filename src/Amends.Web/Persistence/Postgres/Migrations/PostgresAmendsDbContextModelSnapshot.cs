@@ -872,6 +872,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Cues")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid");
 
@@ -1754,33 +1758,6 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.OwnsMany("Amends.Domain.Signals.Cue", "Cues", b1 =>
-                        {
-                            b1.Property<Guid>("SignalId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("Code")
-                                .IsRequired();
-
-                            b1.Property<string>("Text")
-                                .IsRequired();
-
-                            b1.HasKey("SignalId", "__synthesizedOrdinal");
-
-                            b1.ToTable("Signals");
-
-                            b1
-                                .ToJson("Cues")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("SignalId");
-                        });
-
-                    b.Navigation("Cues");
                 });
 
             modelBuilder.Entity("Amends.Web.Persistence.ApiKey", b =>

@@ -857,6 +857,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Cues")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
@@ -1733,33 +1737,6 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.OwnsMany("Amends.Domain.Signals.Cue", "Cues", b1 =>
-                        {
-                            b1.Property<Guid>("SignalId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAddOrUpdate();
-
-                            b1.Property<string>("Code")
-                                .IsRequired();
-
-                            b1.Property<string>("Text")
-                                .IsRequired();
-
-                            b1.HasKey("SignalId", "__synthesizedOrdinal");
-
-                            b1.ToTable("Signals");
-
-                            b1
-                                .ToJson("Cues")
-                                .HasColumnType("TEXT");
-
-                            b1.WithOwner()
-                                .HasForeignKey("SignalId");
-                        });
-
-                    b.Navigation("Cues");
                 });
 
             modelBuilder.Entity("Amends.Web.Persistence.ApiKey", b =>

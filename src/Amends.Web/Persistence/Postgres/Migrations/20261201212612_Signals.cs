@@ -52,6 +52,7 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     Product = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     Location = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     OrderReference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Cues = table.Column<string>(type: "text", nullable: false),
                     FastScore = table.Column<double>(type: "double precision", nullable: true),
                     ModelScore = table.Column<double>(type: "double precision", nullable: true),
                     ModelVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
@@ -59,8 +60,7 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     Reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     Action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     CaseId = table.Column<Guid>(type: "uuid", nullable: true),
-                    DecidedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Cues = table.Column<string>(type: "jsonb", nullable: true)
+                    DecidedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -52,6 +52,7 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     Product = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Location = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     OrderReference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Cues = table.Column<string>(type: "TEXT", nullable: false),
                     FastScore = table.Column<double>(type: "REAL", nullable: true),
                     ModelScore = table.Column<double>(type: "REAL", nullable: true),
                     ModelVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
@@ -59,8 +60,7 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     Action = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     CaseId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    DecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    Cues = table.Column<string>(type: "TEXT", nullable: true)
+                    DecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
