@@ -23,10 +23,14 @@ internal sealed class DataSets(string folder)
         "beneficiary_not_allowed",
     ];
 
+    public List<(string Text, bool Dissatisfied)> Amazon() => Uci("amazon_cells_labelled.txt");
+
+    public List<(string Text, bool Dissatisfied)> Yelp() => Uci("yelp_labelled.txt");
+
     private List<(string Text, bool Dissatisfied)> Uci(string file) =>
         ReadLabelled(Path.Combine(folder, "uci_sentiment", file), dissatisfiedLabel: "0");
 
-    private List<(string Text, bool Dissatisfied)> Banking(string file)
+    public List<(string Text, bool Dissatisfied)> Banking(string file)
     {
         using var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(Path.Combine(folder, "banking77", file));
         var rows = new List<(string, bool)>();
