@@ -327,6 +327,23 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task A_text_is_scored_with_its_cues_and_nothing_is_stored()
+    {
+        var angry = await app.Agent.PostJsonAsync<ScoreResult>("/api/detection/score", new { text = "Terrible. Still no refund and I want to speak to a manager." });
+        var content = await app.Agent.PostJsonAsync<ScoreResult>("/api/detection/score", new { text = "Lovely staff, quick delivery, thank you!" });
+
+        Assert.True(angry.Score > content.Score, $"{angry.Score} vs {content.Score}");
+        Assert.Equal(("Dissatisfied", "Satisfied"), (angry.Label, content.Label));
+        Assert.Equal(["manager", "waiting", "refund"], angry.Cues.Select(c => c.Code));
+        Assert.Empty(content.Cues);
+        Assert.Equal("fast-linear-1", angry.ModelVersion);
+        using var empty = await app.Agent.PostJsonAsync("/api/detection/score", new { text = " " });
+        await empty.AssertProblemAsync(HttpStatusCode.BadRequest, "detection.text_required");
+        using var anonymous = await app.Anonymous.PostAsync("/api/detection/score", JsonContent(new { text = "hi" }), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task Signals_need_a_signed_in_user()
     {
         using var response = await app.Anonymous.PostAsync("/api/signals", JsonContent(new { }), Ct);

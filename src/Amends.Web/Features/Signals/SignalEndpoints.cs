@@ -60,6 +60,26 @@ public static class SignalEndpoints
             })
             .WithName("ListSignals").WithSummary("Signals, newest first: a customer's (customerId), those that drove a case (caseId), or by action. total caps at 1,000.");
 
+        app.MapPost("/api/detection/score", Results<Ok<ScoreResult>, ProblemHttpResult> (ScoreRequest request, TextScoring scoring) =>
+            {
+                if (string.IsNullOrWhiteSpace(request.Text))
+                {
+                    return DomainError.Invalid("detection.text_required", "text", "Send the text to score.").ToProblem();
+                }
+
+                if (request.Text.Length > Signal.MaxTextLength)
+                {
+                    return DomainError.Invalid("detection.text_too_long", "text", $"A text has at most {Signal.MaxTextLength:N0} characters.").ToProblem();
+                }
+
+                var score = scoring.Score(request.Text);
+                var label = score >= 0.7 ? "Dissatisfied" : score >= 0.5 ? "Unclear" : "Satisfied";
+                return TypedResults.Ok(new ScoreResult(Math.Round(score, 4), label, [.. CueRules.InText(request.Text).Select(c => c.Cue)], scoring.Version));
+            })
+            .RequireAuthorization(Policies.Agent)
+            .WithTags("Signals").WithName("ScoreText")
+            .WithSummary("How dissatisfied a text reads (0–1, higher is more), with the rule cues found in it; stores nothing");
+
         return app;
     }
 

@@ -104,3 +104,8 @@ public sealed class DetectionOptions
     /// <summary>A risk at or above this goes onto the customer's open case.</summary>
     public int AttachAt { get; set; } = 30;
 }
+
+public sealed record ScoreRequest([property: Description("The text to read: a message, a comment, a review")] string? Text);
+
+/// <summary>How dissatisfied a text reads: 0–1 (higher is more), a label, the rule cues in it, and which model read it.</summary>
+public sealed record ScoreResult(double Score, string Label, IReadOnlyList<Cue> Cues, string ModelVersion);
