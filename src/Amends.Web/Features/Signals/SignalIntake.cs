@@ -123,8 +123,8 @@ public sealed class SignalIntake(
 
     /// <summary>
     /// Stores the new signals of a batch in one write. When that write loses a race (the same signal or the same new
-    /// customer stored meanwhile by another request), each item is stored alone instead, and a signal stored meanwhile
-    /// answers as a replay.
+    /// customer stored meanwhile by another request, or a deadlock with it), the batch is written once more, then item by
+    /// item; a signal stored meanwhile answers as a replay.
     /// </summary>
     private async Task<List<(int Index, SignalResult Result)>> StoreAsync(List<Parsed> items, DateTimeOffset now, bool actNow, CancellationToken ct)
     {
