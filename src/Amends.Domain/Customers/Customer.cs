@@ -182,6 +182,13 @@ public sealed class Customer
         }
     }
 
+    /// <summary>What is wrong with a phone number, if anything: up to 32 characters, at least 5 digits, and only + - ( ) . and spaces besides.</summary>
+    public static DomainError? CheckPhone(string? phone) =>
+        phone is not null && (phone.Length > 32 || phone.Count(char.IsAsciiDigit) < 5
+            || phone.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')))
+            ? DomainError.Invalid("customer.phone_invalid", "phone", "A phone number has digits, spaces and + - ( ) only.")
+            : null;
+
     public static Result<Customer> Register(
         string? name,
         string? email,
@@ -210,10 +217,9 @@ public sealed class Customer
         }
 
         var normalizedPhone = string.IsNullOrWhiteSpace(phone) ? null : phone.Trim();
-        if (normalizedPhone is not null && (normalizedPhone.Length > 32 || normalizedPhone.Count(char.IsAsciiDigit) < 5
-            || normalizedPhone.Any(c => !(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.'))))
+        if (CheckPhone(normalizedPhone) is { } phoneError)
         {
-            return DomainError.Invalid("customer.phone_invalid", "phone", "A phone number has digits, spaces and + - ( ) only.");
+            return phoneError;
         }
 
         var customer = new Customer

@@ -205,6 +205,10 @@ public abstract class SignalTests(TestApp app)
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "signal.invalid");
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(["customer", "externalId", "rating", "site", "source"], fields.Order());
+
+        using var phone = await app.Agent.PostJsonAsync("/api/signals", new { source = "sms", externalId = Unique("p"), kind = "Message", occurredAt = Now, customer = new { phone = "call me" }, text = "hi" });
+        var bad = await phone.AssertProblemAsync(HttpStatusCode.BadRequest, "customer.phone_invalid");
+        Assert.True(bad.GetProperty("errors").TryGetProperty("customer.phone", out _));
     }
 
     [Fact]

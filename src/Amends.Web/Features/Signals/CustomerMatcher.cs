@@ -44,7 +44,7 @@ internal sealed class CustomerMatcher
             yield return DomainError.Invalid("customer.name_too_long", "customer.name", $"A name has at most {Customer.MaxNameLength} characters.");
         }
 
-        if (!Blank(customer.Phone) && Customer.Register("x", null, customer.Phone, DateTimeOffset.UnixEpoch).Error is { } phone)
+        if (!Blank(customer.Phone) && Customer.CheckPhone(customer.Phone!.Trim()) is { } phone)
         {
             yield return phone with { Field = "customer.phone" };
         }
