@@ -49,6 +49,10 @@ public abstract class CaseListPlanTests(TestApp app)
         { "q=email", false },
         { "q=email of a customer", true },
         { "q=phone", false },
+        { "detected", true },
+        { "detected+open", true },
+        { "sort=risk", true },
+        { "sort=risk+open", true },
     };
 
     [Theory]
@@ -113,6 +117,10 @@ public abstract class CaseListPlanTests(TestApp app)
             "q=email" => new CaseFilter(Q: "someone@example.com"),
             "q=email of a customer" => new CaseFilter(Q: customerEmail),
             "q=phone" => new CaseFilter(Q: "+44 20 7946 0958"),
+            "detected" => new CaseFilter(Detected: true),
+            "detected+open" => new CaseFilter(Status: "open", Detected: true),
+            "sort=risk" => new CaseFilter(Sort: "risk"),
+            "sort=risk+open" => new CaseFilter(Status: "open", Sort: "risk"),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such filter"),
         };
     }

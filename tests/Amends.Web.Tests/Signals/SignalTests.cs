@@ -96,6 +96,30 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task The_case_list_filters_detected_cases_and_sorts_them_by_risk()
+    {
+        async Task<SignalResult> Review(int rating, string text) => await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+        {
+            source = "reviews", externalId = Unique("rev"), kind = "Review", rating, site = "Google", occurredAt = Now,
+            customer = new { email = Unique("risk") + "@example.com" }, text,
+        });
+        var lower = await Review(1, "Still waiting for my parcel.");
+        var higher = await Review(1, "Rude, broken, and still no refund. I am switching to your competitor and telling everyone.");
+        var byHand = await app.Agent.CaseAsync();
+        Assert.True(higher.Risk > lower.Risk, $"{higher.Risk} vs {lower.Risk}");
+        Assert.Equal((SignalAction.Opened, SignalAction.Opened), (lower.Action, higher.Action));
+
+        var detected = await app.Agent.GetJsonAsync<Paged<CaseListItem>>("/api/cases?status=open&sort=risk&pageSize=200");
+        var ids = detected.Items.Select(i => i.Id).ToList();
+        Assert.True(ids.IndexOf(higher.CaseId!.Value) is >= 0 and var h && ids.IndexOf(lower.CaseId!.Value) is var l && h < l, "riskier first");
+        Assert.DoesNotContain(byHand.Id, ids);
+        var notDetected = await app.Agent.GetJsonAsync<Paged<CaseListItem>>($"/api/cases?detected=false&customerId={byHand.Customer.Id}");
+        Assert.Equal(byHand.Id, Assert.Single(notDetected.Items).Id);
+        using var bad = await app.Agent.GetAsync("/api/cases?sort=loudest", Ct);
+        await bad.AssertProblemAsync(HttpStatusCode.BadRequest, "case.sort_invalid");
+    }
+
+    [Fact]
     public async Task A_further_negative_signal_goes_onto_the_open_case_and_a_content_one_acts_on_nothing()
     {
         var c = await app.Agent.CaseAsync();

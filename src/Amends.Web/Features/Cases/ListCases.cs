@@ -9,8 +9,10 @@ namespace Amends.Web.Features.Cases;
 /// Filters for a case list. <c>status</c> and <c>priority</c> take one value or a comma-separated list, and
 /// <c>status=open</c> means every status but Closed. <c>ownerId</c> takes a user id, <c>me</c> or <c>none</c> (unassigned);
 /// <c>teamId</c> a team id or <c>mine</c>; <c>sla</c> <c>at-risk</c> (past the warning point) or <c>breached</c>;
-/// <c>escalated</c> true or false. Order: open before closed, then breached cases (oldest first), then by the due time of
-/// the running clock, paused and finished clocks last. A text search lists the newest matches first.
+/// <c>escalated</c> true or false; <c>detected</c> true (cases detection opened or added signals to) or false.
+/// Order: open before closed, then breached cases (oldest first), then by the due time of the running clock, paused and
+/// finished clocks last. A text search lists the newest matches first. <c>sort=risk</c> lists detected cases, riskiest
+/// first (it implies <c>detected=true</c>).
 /// </summary>
 public sealed record CaseFilter(
     string? Status = null,
@@ -21,6 +23,8 @@ public sealed record CaseFilter(
     string? Q = null,
     string? Sla = null,
     bool? Escalated = null,
+    bool? Detected = null,
+    string? Sort = null,
     int Page = 1,
     int PageSize = 50);
 
@@ -264,6 +268,27 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
                 : cases.Where(c => c.Escalation == EscalationState.None);
         }
 
+        var byRisk = filter.Sort?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "urgency" => false,
+            "risk" => true,
+            _ => (bool?)null,
+        };
+        if (byRisk is null)
+        {
+            return DomainError.Invalid("case.sort_invalid", "sort", "sort is 'urgency' (the default) or 'risk'.");
+        }
+
+        if (byRisk == true && filter.Detected == false)
+        {
+            return DomainError.Invalid("case.sort_invalid", "sort", "sort=risk lists detected cases; it cannot go with detected=false.");
+        }
+
+        if (filter.Detected is { } detected || byRisk == true)
+        {
+            cases = filter.Detected == false ? cases.Where(c => c.DetectedRisk == null) : cases.Where(c => c.DetectedRisk != null);
+        }
+
         if (filter.CustomerId is { } customerGuid)
         {
             var customer = new CustomerId(customerGuid);
@@ -281,7 +306,7 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
 
         // A search with no other filter counts and pages the newest matches alone: on SQLite the full-text index hands them
         // over in number order and stops at the cap, instead of every match of a common word being gathered first.
-        var searchOnly = words is not null && filter is { Status: null or "", Priority: null or "", OwnerId: null or "", TeamId: null or "", Sla: null or "", Escalated: null, CustomerId: null };
+        var searchOnly = words is not null && filter is { Status: null or "", Priority: null or "", OwnerId: null or "", TeamId: null or "", Sla: null or "", Escalated: null, Detected: null, Sort: null or "", CustomerId: null };
         if (searchOnly)
         {
             cases = CaseSearch.Matching(db, words!, TotalCap + 1).AsNoTracking();
@@ -292,6 +317,10 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
         // sort. With IsOpen constant its key is left out, or PostgreSQL sorts.
         IQueryable<RecoveryCase> ordered = words is not null
             ? (searchOnly ? CaseSearch.Matching(db, words!, filter.Page * filter.PageSize).AsNoTracking() : cases).OrderByDescending(c => c.Number)
+            : byRisk == true
+                ? open is not null
+                    ? cases.OrderByDescending(c => c.DetectedRisk).ThenBy(c => c.Id)
+                    : cases.OrderByDescending(c => c.IsOpen).ThenByDescending(c => c.DetectedRisk).ThenBy(c => c.Id)
             : open is not null
                 ? cases.OrderBy(c => c.UrgencyKey).ThenBy(c => c.Id)
                 : cases.OrderByDescending(c => c.IsOpen).ThenBy(c => c.UrgencyKey).ThenBy(c => c.Id);

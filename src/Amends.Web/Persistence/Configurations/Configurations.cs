@@ -93,6 +93,9 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.HasIndex(c => new { c.Priority, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
         builder.HasIndex(c => new { c.CustomerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
         builder.HasIndex(c => new { c.Escalation, c.TeamId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, false, .. urgency]);
+        // Detected cases (a few of all): in urgency order and riskiest first, holding only them.
+        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.Id }, "IX_Cases_Detected_IsOpen_UrgencyKey_Id").IsDescending(urgency).HasFilter("\"DetectedRisk\" IS NOT NULL");
+        builder.HasIndex(c => new { c.IsOpen, c.DetectedRisk, c.Id }, "IX_Cases_Detected_IsOpen_Risk_Id").IsDescending([true, true, false]).HasFilter("\"DetectedRisk\" IS NOT NULL");
         // A status is open or closed, so within one status the urgency order needs no IsOpen key.
         builder.HasIndex(c => new { c.Status, c.UrgencyKey, c.Id });
         builder.HasIndex(c => new { c.TeamId, c.Status, c.UrgencyKey, c.Id });

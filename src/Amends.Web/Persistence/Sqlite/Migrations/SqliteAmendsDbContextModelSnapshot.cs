@@ -251,6 +251,14 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("Escalation", "TeamId", "IsOpen", "UrgencyKey", "Id")
                         .IsDescending(false, false, true, false, false);
 
+                    b.HasIndex(new[] { "IsOpen", "DetectedRisk", "Id" }, "IX_Cases_Detected_IsOpen_Risk_Id")
+                        .IsDescending(true, true, false)
+                        .HasFilter("\"DetectedRisk\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "IsOpen", "UrgencyKey", "Id" }, "IX_Cases_Detected_IsOpen_UrgencyKey_Id")
+                        .IsDescending(true, false, false)
+                        .HasFilter("\"DetectedRisk\" IS NOT NULL");
+
                     b.ToTable("Cases", (string)null);
                 });
 
