@@ -281,6 +281,26 @@ public sealed class Signal
         DecidedAt = now.UtcDateTime;
     }
 
+    /// <summary>What it was, in a few words: "NPS 2", "1-star review on Trustpilot", "Late delivery", "Message on Chat".</summary>
+    public string Describe() => Kind switch
+    {
+        SignalKind.Survey => $"{SurveyType switch { Signals.SurveyType.Nps => "NPS", Signals.SurveyType.Csat => "CSAT", _ => "CES" }} {Score}",
+        SignalKind.Review => $"{Rating}-star review on {Site}",
+        SignalKind.Behaviour => EventWords(Event!.Value),
+        _ => $"Message on {Channel}",
+    };
+
+    public static string EventWords(BehaviourEvent e) => e switch
+    {
+        BehaviourEvent.OrderPlaced => "Order placed",
+        BehaviourEvent.OrderCancelled => "Order cancelled",
+        BehaviourEvent.DeliveryLate => "Late delivery",
+        BehaviourEvent.PaymentFailed => "Failed payment",
+        BehaviourEvent.Contact => "Contact",
+        BehaviourEvent.UsageDropped => "Usage dropped",
+        _ => "Subscription cancelled",
+    };
+
     /// <summary>A pending signal whose action the background worker takes: unclaimed until it does.</summary>
     public void LeaveToWorker() => DecidedAt = null;
 

@@ -35,6 +35,31 @@ public static class ApiProblems
     }
 
     /// <summary>
+    /// Several field errors at once (a request with more than one fault says all of them): one 400 with every field's
+    /// messages under <c>errors</c> and <paramref name="code"/>; a single error is answered as itself.
+    /// </summary>
+    public static ProblemHttpResult ToProblem(this IReadOnlyList<DomainError> errors, string code)
+    {
+        if (errors.Count == 1)
+        {
+            return errors[0].ToProblem();
+        }
+
+        return TypedResults.Problem(new HttpValidationProblemDetails(Fields(errors))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid",
+            Detail = string.Join(" ", errors.Select(e => e.Message)),
+            Type = $"https://amends.dev/problems/{code}",
+            Extensions = { ["code"] = code },
+        });
+    }
+
+    /// <summary>Field errors as ProblemDetails carries them: field name to its messages.</summary>
+    public static Dictionary<string, string[]> Fields(IEnumerable<DomainError> errors) =>
+        errors.GroupBy(e => e.Field ?? "").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    /// <summary>
     /// Writes a problem from middleware (no endpoint, so no <see cref="ProblemHttpResult"/>): the same shape, type and
     /// code as every other, through the app's <see cref="IProblemDetailsService"/> (which adds the trace id).
     /// </summary>

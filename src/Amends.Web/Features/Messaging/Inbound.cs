@@ -94,7 +94,7 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
         }
 
         var room = RecoveryCase.MaxSummaryLength - summaryPrefix.Length - 1;
-        var start = MailSummary(summary ?? text);
+        var start = OneLine(summary ?? text);
         var opened = RecoveryCase.Open(customer, FailureCategory.Other, Severity.Medium, channel, summaryPrefix + (start.Length > room ? start[..(room - 1)] + "…" : start), null, now).Value;
         if (await playbooks.CurrentAsync(opened.Category, ct) is { } playbook)
         {
@@ -121,7 +121,7 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
     }
 
     /// <summary>The text on one line, for a summary.</summary>
-    private static string MailSummary(string text) => string.Join(' ', text.Split((char[])['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    internal static string OneLine(string text) => string.Join(' ', text.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Whether a delivery with this webhook id was taken already (a replay).</summary>
     public Task<bool> SeenAsync(string channelName, string webhookId, CancellationToken ct)

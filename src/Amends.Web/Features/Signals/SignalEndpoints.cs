@@ -18,7 +18,7 @@ public static class SignalEndpoints
                 var outcome = (await intake.IngestAsync([request], ct))[0];
                 if (outcome.Result is not { } result)
                 {
-                    return Invalid(outcome.Errors!);
+                    return outcome.Errors!.ToProblem("signal.invalid");
                 }
 
                 return result.Replayed ? TypedResults.Ok(result) : TypedResults.Created($"/api/signals/{result.SignalId}", result);
@@ -81,22 +81,5 @@ public static class SignalEndpoints
             .WithSummary("How dissatisfied a text reads (0–1, higher is more), with the rule cues found in it; stores nothing");
 
         return app;
-    }
-
-    private static ProblemHttpResult Invalid(IReadOnlyList<DomainError> errors)
-    {
-        if (errors.Count == 1)
-        {
-            return errors[0].ToProblem();
-        }
-
-        return TypedResults.Problem(new HttpValidationProblemDetails(SignalIntake.Fields(errors))
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The request is not valid",
-            Detail = string.Join(" ", errors.Select(e => e.Message)),
-            Type = "https://amends.dev/problems/signal.invalid",
-            Extensions = { ["code"] = "signal.invalid" },
-        });
     }
 }

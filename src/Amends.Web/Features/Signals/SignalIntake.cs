@@ -53,16 +53,12 @@ public sealed class SignalIntake(
 
         var outcomes = await IngestAsync(requests, ct, actNow: false);
         var results = outcomes.Select(o => unreadable.TryGetValue(o.Index, out var bad)
-            ? new SignalBatchItem(o.Index, "Invalid", Errors: Fields([bad]))
+            ? new SignalBatchItem(o.Index, "Invalid", Errors: Infrastructure.ApiProblems.Fields([bad]))
             : o.Result is { } r
                 ? new SignalBatchItem(o.Index, r.Replayed ? "Replayed" : "Stored", r.SignalId, r.Action, r.CaseId)
-                : new SignalBatchItem(o.Index, "Invalid", Errors: Fields(o.Errors!))).ToList();
+                : new SignalBatchItem(o.Index, "Invalid", Errors: Infrastructure.ApiProblems.Fields(o.Errors!))).ToList();
         return new SignalBatchResult(results, results.Count(r => r.Status == "Stored"), results.Count(r => r.Status == "Replayed"), results.Count(r => r.Status == "Invalid"));
     }
-
-    /// <summary>Field errors as ProblemDetails carries them: field name to messages.</summary>
-    public static Dictionary<string, string[]> Fields(IEnumerable<DomainError> errors) =>
-        errors.GroupBy(e => e.Field ?? "").ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
 
     /// <summary>
     /// Stores and assesses the signals, then takes the actions they call for: here and now (<paramref name="actNow"/>, a
@@ -272,7 +268,6 @@ public sealed class SignalIntake(
             results.Add((items[i].Index, Result(signal, null)));
         }
 
-
         // The new customers (a few) through EF Core, the signals (many) straight through the row writer, in one
         // transaction: EF Core's change tracking of a thousand new rows would cost more than writing them.
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -362,31 +357,11 @@ public sealed class SignalIntake(
     }
 
     /// <summary>What the timeline says of a signal: what it was, from where, and why it matters.</summary>
-    public static string Headline(Signal s) => $"{Describe(s)} from {s.Source} · risk {s.Risk}/100: {s.Reason}";
-
-    public static string Describe(Signal s) => s.Kind switch
-    {
-        SignalKind.Survey => $"{s.SurveyType switch { SurveyType.Nps => "NPS", SurveyType.Csat => "CSAT", _ => "CES" }} {s.Score}",
-        SignalKind.Review => $"{s.Rating}-star review on {s.Site}",
-        SignalKind.Behaviour => EventWords(s.Event!.Value),
-        _ => $"Message on {s.Channel}",
-    };
-
-    public static string EventWords(BehaviourEvent e) => e switch
-    {
-        BehaviourEvent.OrderPlaced => "Order placed",
-        BehaviourEvent.OrderCancelled => "Order cancelled",
-        BehaviourEvent.DeliveryLate => "Late delivery",
-        BehaviourEvent.PaymentFailed => "Failed payment",
-        BehaviourEvent.Contact => "Contact",
-        BehaviourEvent.UsageDropped => "Usage dropped",
-        _ => "Subscription cancelled",
-    };
+    public static string Headline(Signal s) => $"{s.Describe()} from {s.Source} · risk {s.Risk}/100: {s.Reason}";
 
     private static string Summary(Signal s)
     {
-        var words = s.Text is { } text ? string.Join(' ', text.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : s.Reason ?? "";
-        var summary = $"Detected · {Describe(s)}: {words}";
+        var summary = $"Detected · {s.Describe()}: {(s.Text is { } text ? Messaging.Inbound.OneLine(text) : s.Reason)}";
         return summary.Length > RecoveryCase.MaxSummaryLength ? summary[..(RecoveryCase.MaxSummaryLength - 1)] + "…" : summary;
     }
 

@@ -66,6 +66,7 @@ public sealed record SignalDto(
     string Source,
     string ExternalId,
     SignalKind Kind,
+    [property: Description("What it was, in a few words: \"NPS 2\", \"1-star review on Trustpilot\", \"Late delivery\"")] string Description,
     DateTime OccurredAt,
     DateTime ReceivedAt,
     Guid CustomerId,
@@ -90,7 +91,7 @@ public sealed record SignalDto(
     Guid? CaseId)
 {
     public static SignalDto From(Signal s) => new(
-        s.Id, s.Source, s.ExternalId, s.Kind, s.OccurredAt, s.ReceivedAt, s.CustomerId.Value, s.SurveyType, s.Score, s.Rating, s.Site,
+        s.Id, s.Source, s.ExternalId, s.Kind, s.Describe(), s.OccurredAt, s.ReceivedAt, s.CustomerId.Value, s.SurveyType, s.Score, s.Rating, s.Site,
         s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.ModelScore, s.ModelVersion,
         s.Risk, s.Reason, s.Action, s.CaseId?.Value);
 }
