@@ -86,6 +86,13 @@ total=$(sum total)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=$(( total > passed + skipped ? total - passed - skipped : 1 ))
 fi
+# CI keeps only the end of the output: name each failed test again there, with the first lines of why.
+if [ "$failed" -ne 0 ]; then
+  echo
+  echo "Failed tests:"
+  awk '/^failed / { n = 8; print; next } n > 0 && /^(passed|failed|skipped) / { n = 0 } n > 0 { print; n-- }' "$work/test.log" \
+    | cut -c1-300 | head -n 90
+fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then

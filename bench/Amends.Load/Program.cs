@@ -16,7 +16,7 @@ using Npgsql;
 // run (../shared/peers), for the ratios. Figures go to stdout as a Markdown table and to --out.
 //
 // dotnet run -c Release --project bench/Amends.Load -- [--db sqlite,postgres] [--cases 10000,1000000] [--seconds 10]
-//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create,ingest] [--filter NAME]
+//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create,ingest,score,model] [--filter NAME]
 //     [--out results.md] [--rt]
 var options = Options.Parse(args);
 var work = Path.Combine(Path.GetTempPath(), "amends-load");
@@ -193,6 +193,29 @@ async Task RunOneAsync(string db, int size)
         }
     }
 
+    // Issue 9: the score API at a fixed 50 requests/s with nothing else running, then the sentence model reading texts in
+    // the background (before the ingestion figures, whose texts would keep it busy for minutes).
+    if (options.Runs("score"))
+    {
+        await ModelRun.ScoreAsync(serverProcess.BaseAddress, Options.AdminKey, 3, 50);
+        var latency = await ModelRun.ScoreAsync(serverProcess.BaseAddress, Options.AdminKey, options.Seconds, 50);
+        var row = $"| {db} | {size:N0} | POST /api/detection/score at a fixed 50/s (hey) | 5 | {latency.PerSecond:N0} | {latency.P50Ms:F1} | {latency.P95Ms:F1} | {latency.P99Ms:F1} | {latency.Errors} |";
+        Console.WriteLine(row);
+        report.AppendLine(row);
+    }
+
+    List<string>? modelTexts = null;
+    var backgroundRate = 0.0;
+    if (options.Runs("model"))
+    {
+        modelTexts = ModelRun.Texts();
+        var background = await ModelRun.BackgroundAsync(serverProcess.BaseAddress, Options.AdminKey, modelTexts, runId: size);
+        backgroundRate = background.PerSecond;
+        var row = $"| {db} | {size:N0} | sentence model in the background: {background.Texts:N0} texts stored and read in {background.Seconds:F1} s | 1 core | {background.PerSecond:N0} texts/s | | | | |";
+        Console.WriteLine(row);
+        report.AppendLine(row);
+    }
+
     if (options.Runs("ingest"))
     {
         // Issue 9: batched signal ingestion against the bare insert of the same rows (its ceiling).
@@ -212,10 +235,22 @@ async Task RunOneAsync(string db, int size)
 
     var rss = Memory(serverProcess.ProcessId);
     report.AppendLine($"| {db} | {size:N0} | server memory after the run | | RSS {rss.Rss} MB, peak {rss.Peak} MB | | | | |");
+    if (options.Runs("model") || options.Runs("ingest"))
+    {
+        // The ceilings on a quiet machine: the server stopped (its workers would still be acting on what was stored).
+        await serverProcess.KillAsync();
+    }
+
+    if (modelTexts is not null)
+    {
+        var bare = ModelRun.BarePerSecond(modelTexts);
+        var ceiling = $"| {db} | {size:N0} | bare sentence model on the same texts (ceiling, one thread, server stopped): background = {backgroundRate / bare:F2} × bare | 1 core | {bare:N0} texts/s | | | | |";
+        Console.WriteLine(ceiling);
+        report.AppendLine(ceiling);
+    }
+
     if (options.Runs("ingest"))
     {
-        // The ceiling on a quiet machine: the server stopped (its worker would still be acting on the pending signals).
-        await serverProcess.KillAsync();
         var bare = await SignalIngest.BareInsertAsync(connection, postgres);
         var ceiling = $"| {db} | {size:N0} | bare insert of the same rows (ceiling, server stopped) | 1 | {bare:N0} rows/s | | | | |";
         Console.WriteLine(ceiling);

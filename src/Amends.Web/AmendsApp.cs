@@ -183,7 +183,9 @@ public static class AmendsApp
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3))
             .AddCheck<Features.Messaging.OutboxHealthCheck>("outbox", failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
                 tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3))
-            .AddCheck<Features.Messaging.Email.MailboxHealthCheck>("mailbox", tags: [HealthTags.Ready]);
+            .AddCheck<Features.Messaging.Email.MailboxHealthCheck>("mailbox", tags: [HealthTags.Ready])
+            .AddCheck<Features.Signals.DetectionHealthCheck>("detection", failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
+                tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -266,6 +268,9 @@ public static class AmendsApp
         services.AddScoped<Features.Signals.SignalIntake>();
         services.AddSingleton<Features.Signals.PendingSignals>();
         services.AddHostedService<Features.Signals.PendingSignalWorker>();
+        services.AddSingleton<Features.Signals.SentenceScoring>();
+        services.AddSingleton<Features.Signals.ModelScoring>();
+        services.AddHostedService<Features.Signals.ModelScoringWorker>();
         services.AddScoped<Features.Signals.SignalQueries>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.CustomerPreferences>();

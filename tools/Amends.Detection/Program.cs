@@ -8,6 +8,7 @@ using Amends.Domain.Signals;
 //   evaluate --file F [--model FILE]       ROC-AUC, PR-AUC, F1, precision and recall on a text<TAB>label file
 //   report [--data DIR] [--model FILE]     every data set, with the domain under test left out of training
 //   train-model [--cache DIR] [--out FILE] the sentence model's head (MiniLM embeddings + logistic regression), with its figures
+//   score [TEXT ...]                       both shipped models' scores of each text (or of each line of the input)
 var arguments = args.ToList();
 string Option(string name, string fallback)
 {
@@ -115,8 +116,36 @@ switch (arguments.FirstOrDefault())
         break;
     }
 
+    case "score":
+    {
+        var texts = arguments.Skip(1).ToList();
+        if (texts.Count == 0)
+        {
+            while (Console.ReadLine() is { } line)
+            {
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    texts.Add(line);
+                }
+            }
+        }
+
+        var fast = FastModel.Load(shipped);
+        using var headReader = new StreamReader(Path.Combine(root, "src", "Amends.Web", "Features", "Signals", "sentence-head.tsv"));
+        var head = EmbeddingHead.Read(headReader);
+        using var sentence = new Amends.Embeddings.SentenceModel(threads: Environment.ProcessorCount);
+        var embedded = sentence.Embed(texts);
+        Console.WriteLine($"fast ({fast.Version})\tsentence ({head.Version})\ttext");
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{fast.Score(texts[i]):F3}\t{head.Score(embedded[i]):F3}\t{texts[i]}"));
+        }
+
+        break;
+    }
+
     default:
-        Console.Error.WriteLine("usage: dotnet run --project tools/Amends.Detection -- train-fast|train-model|evaluate|report [options]");
+        Console.Error.WriteLine("usage: dotnet run --project tools/Amends.Detection -- train-fast|train-model|evaluate|report|score [options]");
         return 2;
 }
 

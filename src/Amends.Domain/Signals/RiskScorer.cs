@@ -16,7 +16,16 @@ public static class RiskScorer
     /// <summary>A text score at or below this reads as neutral or content and adds nothing.</summary>
     public const double NeutralText = 0.5;
 
-    public static (List<Cue> Cues, RiskAssessment Risk) Assess(Signal signal, double? textScore, RiskContext context)
+    /// <summary>The most a text score adds from the fast model: on its own, it never opens a case (60).</summary>
+    public const int FastTextWeight = 50;
+
+    /// <summary>
+    /// The most a text score adds from the sentence model, which reads meaning and is measured far better: a text it reads
+    /// as plainly unhappy (0.93 or more) opens a case on its own, with no cue word in it.
+    /// </summary>
+    public const int ModelTextWeight = 70;
+
+    public static (List<Cue> Cues, RiskAssessment Risk) Assess(Signal signal, double? textScore, RiskContext context, int textWeight = FastTextWeight)
     {
         var weighted = CueRules.InText(signal.Text);
         if (CueRules.ForScore(signal.Kind, signal.SurveyType, signal.Score, signal.Rating) is { } score)
@@ -36,7 +45,7 @@ public static class RiskScorer
 
         weighted = [.. weighted.OrderByDescending(w => w.Weight)];
         var fromCues = weighted.Select((w, i) => i == 0 ? w.Weight : w.Weight / 2.0).Sum();
-        var fromText = textScore is { } s && s > NeutralText ? 50 * (s - NeutralText) / (1 - NeutralText) : 0;
+        var fromText = textScore is { } s && s > NeutralText ? textWeight * (s - NeutralText) / (1 - NeutralText) : 0;
         var basis = fromCues + fromText;
         var publicity = signal.Kind == SignalKind.Review || signal.Channel == Common.Channel.Social;
         var raise = basis <= 0 ? 0

@@ -1,4 +1,5 @@
 using Amends.Domain.Common;
+using Amends.Domain.Customers;
 
 namespace Amends.Domain.Signals;
 
@@ -125,8 +126,31 @@ public sealed class Signal
     /// <summary>The model's score, when it has read the text (0–1).</summary>
     public double? ModelScore { get; private set; }
 
-    /// <summary>The version of whatever made the latest score.</summary>
+    /// <summary>The version of the model that made <see cref="ModelScore"/>; null until it has.</summary>
     public string? ModelVersion { get; private set; }
+
+    /// <summary>The version of the fast model that made <see cref="FastScore"/>.</summary>
+    public string? FastVersion { get; private set; }
+
+    /// <summary>
+    /// What the risk was taken from besides the signal, as it was at ingest (the customer's tier, a recent failure, their
+    /// contacts that week): when the model's score arrives the risk is taken again from the same facts.
+    /// </summary>
+    public ValueTier CustomerTier { get; private set; }
+
+    public bool RepeatFailure { get; private set; }
+
+    public int RecentContacts { get; private set; }
+
+    public RiskContext Context => new(CustomerTier, RepeatFailure, RecentContacts);
+
+    /// <summary>The instance that claimed it for the model to read, until when (UTC): a lapsed claim is taken over, so a crash loses nothing.</summary>
+    public Guid? ModelLeaseOwner { get; private set; }
+
+    public DateTime? ModelLeaseUntil { get; private set; }
+
+    /// <summary>Waits for the model: it has text, the model has not read it yet.</summary>
+    public bool AwaitsModel => Text is not null && ModelScore is null;
 
     /// <summary>0–100: how likely this customer is to leave unhappy unless someone acts.</summary>
     public int Risk { get; private set; }
@@ -255,22 +279,35 @@ public sealed class Signal
     };
 
     /// <summary>Records what detection found at ingest: its cues, the cheap score, and the risk with its reason.</summary>
-    public void Assess(IReadOnlyList<Cue> cues, double? fastScore, string scorerVersion, RiskAssessment risk)
+    public void Assess(IReadOnlyList<Cue> cues, double? fastScore, string fastVersion, RiskContext context, RiskAssessment risk)
     {
         Cues = [.. cues];
         FastScore = fastScore;
-        ModelVersion = scorerVersion;
+        FastVersion = fastScore is null ? null : fastVersion;
+        (CustomerTier, RepeatFailure, RecentContacts) = (context.Tier, context.RepeatFailure, context.RecentContacts);
         Risk = risk.Score;
         Reason = risk.Reason;
     }
 
-    /// <summary>The model has read the text: its score replaces the cheap one in the risk, which is taken again.</summary>
-    public void RecordModelScore(double score, string modelVersion, RiskAssessment risk)
+    /// <summary>
+    /// The model has read the text: its score replaces the cheap one and the risk is taken again from the same facts.
+    /// Returns the risk it had before.
+    /// </summary>
+    public int RecordModelScore(double score, string modelVersion)
     {
+        if (!AwaitsModel)
+        {
+            throw new InvalidOperationException("Only a signal with text the model has not read takes a model score.");
+        }
+
+        var before = Risk;
         ModelScore = score;
         ModelVersion = modelVersion;
+        (ModelLeaseOwner, ModelLeaseUntil) = (null, null);
+        var (_, risk) = RiskScorer.Assess(this, score, Context, RiskScorer.ModelTextWeight);
         Risk = risk.Score;
         Reason = risk.Reason;
+        return before;
     }
 
     /// <summary>What detection decided: act (it stays <see cref="SignalAction.Pending"/> until the case step is done) or nothing.</summary>

@@ -50,6 +50,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/signals/batch", Role.Agent, _ => Task.FromResult(Post("/api/signals/batch", new { items = new[] { MatrixSignal() } }))),
         new("GET", "/api/signals/", Role.Agent, _ => Get("/api/signals?pageSize=5")),
         new("POST", "/api/detection/score", Role.Agent, _ => Task.FromResult(Post("/api/detection/score", new { text = "Still no refund." }))),
+        new("GET", "/api/detection/status", Role.Admin, _ => Get("/api/detection/status")),
         new("GET", "/api/signals/{id:guid}", Role.Agent, async a =>
         {
             var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", MatrixSignal());

@@ -1,4 +1,5 @@
 using Amends.Domain.Signals;
+using Amends.Web.Infrastructure;
 using Amends.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,25 +15,11 @@ public sealed class PendingSignals(IServiceScopeFactory scopes, TimeProvider tim
     /// <summary>How long a claim (or a single request acting on its own signal) holds before another may take it over.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    /// <summary>Wakes the worker when a batch leaves new pending work.</summary>
+    public Wakeup Wakeup { get; } = new();
 
     /// <summary>There is new pending work: the worker looks now instead of at its next poll.</summary>
-    public void Notify()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
+    public void Notify() => Wakeup.Notify();
 
     /// <summary>Acts on up to <paramref name="batch"/> of them, riskiest first; returns how many are no longer pending (one that fails stays for the next run, without spinning).</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct, int batch = 100)
@@ -61,47 +48,14 @@ public sealed class PendingSignals(IServiceScopeFactory scopes, TimeProvider tim
         return done;
     }
 
-    public void Dispose() => _wake.Dispose();
+    public void Dispose() => Wakeup.Dispose();
 }
 
 /// <summary>Runs <see cref="PendingSignals"/> while there is work, then waits for a batch to wake it or the poll interval.</summary>
-internal sealed class PendingSignalWorker(PendingSignals signals, IConfiguration configuration, ILogger<PendingSignalWorker> logger) : BackgroundService
+internal sealed class PendingSignalWorker(PendingSignals signals, IConfiguration configuration, ILogger<PendingSignalWorker> logger)
+    : WakeableWorker(signals.Wakeup, configuration, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!configuration.GetValue("Amends:Jobs:Enabled", true))
-        {
-            return;
-        }
+    protected override string Work => "Acting on pending signals";
 
-        var poll = TimeSpan.FromSeconds(configuration.GetValue("Amends:Jobs:PollSeconds", 5.0));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await signals.RunOnceAsync(stoppingToken) > 0)
-                {
-                    continue;
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The signals stay pending in their rows and are tried again: one failure must not stop the host.
-                logger.LogError(ex, "Acting on pending signals failed; trying again after {Poll}", poll);
-            }
-
-            try
-            {
-                await signals.WaitAsync(poll, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task<int> RunOnceAsync(CancellationToken ct) => signals.RunOnceAsync(ct);
 }

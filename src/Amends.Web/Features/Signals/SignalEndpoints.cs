@@ -60,7 +60,7 @@ public static class SignalEndpoints
             })
             .WithName("ListSignals").WithSummary("Signals, newest first: a customer's (customerId), those that drove a case (caseId), or by action. total caps at 1,000.");
 
-        app.MapPost("/api/detection/score", Results<Ok<ScoreResult>, ProblemHttpResult> (ScoreRequest request, TextScoring scoring) =>
+        app.MapPost("/api/detection/score", Results<Ok<ScoreResult>, ProblemHttpResult> (ScoreRequest request, TextScoring fast, SentenceScoring sentence) =>
             {
                 if (string.IsNullOrWhiteSpace(request.Text))
                 {
@@ -72,13 +72,19 @@ public static class SignalEndpoints
                     return DomainError.Invalid("detection.text_too_long", "text", $"A text has at most {Signal.MaxTextLength:N0} characters.").ToProblem();
                 }
 
-                var score = scoring.Score(request.Text);
+                var fastScore = fast.Score(request.Text);
+                var (score, version) = sentence.Enabled ? (sentence.Score([request.Text])[0], sentence.Version) : (fastScore, fast.Version);
                 var label = score >= 0.7 ? "Dissatisfied" : score >= 0.5 ? "Unclear" : "Satisfied";
-                return TypedResults.Ok(new ScoreResult(Math.Round(score, 4), label, [.. CueRules.InText(request.Text).Select(c => c.Cue)], scoring.Version));
+                return TypedResults.Ok(new ScoreResult(Math.Round(score, 4), label, [.. CueRules.InText(request.Text).Select(c => c.Cue)], version, Math.Round(fastScore, 4)));
             })
             .RequireAuthorization(Policies.Agent)
             .WithTags("Signals").WithName("ScoreText")
-            .WithSummary("How dissatisfied a text reads (0–1, higher is more), with the rule cues found in it; stores nothing");
+            .WithSummary("How dissatisfied a text reads (0–1, higher is more) to the sentence model, with the rule cues found in it; stores nothing. A long text is read in windows and pooled, never cut.");
+
+        app.MapGet("/api/detection/status", async (ModelScoring scoring, CancellationToken ct) => TypedResults.Ok(await scoring.StatusAsync(ct)))
+            .RequireAuthorization(Policies.Admin)
+            .WithTags("Signals").WithName("DetectionStatus")
+            .WithSummary("The sentence model's backlog (texts waiting, capped at 100,000, and the oldest one's age), which models read texts, and the risk thresholds");
 
         return app;
     }

@@ -18,7 +18,7 @@ namespace Amends.Web.Features.Signals;
 /// </summary>
 public sealed class SignalIntake(
     AmendsDbContext db, TextScoring scoring, OpenCase openCase, CaseMutation mutation, IOptionsMonitor<DetectionOptions> options,
-    PendingSignals pending, TimeProvider time, ILogger<SignalIntake> logger)
+    PendingSignals pending, ModelScoring model, TimeProvider time, ILogger<SignalIntake> logger)
 {
     public const int MaxBatch = 1000;
     public const long MaxBatchBytes = 8L * 1024 * 1024;
@@ -95,6 +95,12 @@ public sealed class SignalIntake(
         foreach (var (index, result) in stored)
         {
             outcomes[index] = new Outcome(index, result, null);
+        }
+
+        if (parsed.Any(p => p.Report.Text is not null))
+        {
+            // Texts for the sentence model to read in the background.
+            model.Wakeup.Notify();
         }
 
         if (!actNow)
@@ -254,8 +260,9 @@ public sealed class SignalIntake(
             var signal = Signal.Create(items[i].Report, customer.Id, now);
             var contacts = CueRules.IsContact(signal.Kind, signal.Event) ? history.Contact(signal) : 0;
             var score = signal.Text is { } text ? scoring.Score(text) : (double?)null;
-            var (cues, risk) = RiskScorer.Assess(signal, score, new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts));
-            signal.Assess(cues, score, scoring.Version, risk);
+            var context = new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts);
+            var (cues, risk) = RiskScorer.Assess(signal, score, context);
+            signal.Assess(cues, score, scoring.Version, context, risk);
             var act = risk.Score >= settings.OpenCaseAt || (risk.Score >= settings.AttachAt && history.OpenCase.Contains(customer.Id));
             // A pending signal this request acts on itself carries the time as its claim; one left to the worker has none.
             signal.Decide(act ? SignalAction.Pending : SignalAction.None, null, now);
@@ -398,7 +405,7 @@ public sealed class SignalIntake(
     }
 
     private static SignalResult Result(Signal s, string? caseNumber) =>
-        new(s.Id, s.Action, s.CaseId?.Value, caseNumber, s.Cues, s.Risk, s.Reason, s.ModelScore ?? s.FastScore, s.ModelVersion);
+        new(s.Id, s.Action, s.CaseId?.Value, caseNumber, s.Cues, s.Risk, s.Reason, s.ModelScore ?? s.FastScore, s.ModelScore is null ? s.FastVersion : s.ModelVersion);
 
     private async Task<Dictionary<(string, string), SignalResult>> ExistingAsync(List<(string Source, string ExternalId)> keys, CancellationToken ct)
     {

@@ -42,8 +42,8 @@ public sealed record SignalResult(
     IReadOnlyList<Cue> Cues,
     int Risk,
     string? Reason,
-    double? Score,
-    string? ModelVersion,
+    [property: Description("The text's score (0–1): the sentence model's once it has read it, the fast model's before")] double? Score,
+    [property: Description("The version of the model that made score")] string? ModelVersion,
     bool Replayed = false);
 
 public sealed record SignalBatchRequest(
@@ -82,8 +82,9 @@ public sealed record SignalDto(
     string? Location,
     string? OrderReference,
     IReadOnlyList<Cue> Cues,
-    double? FastScore,
-    double? ModelScore,
+    [property: Description("The fast model's score at ingest (0–1, higher is more dissatisfied)")] double? FastScore,
+    string? FastVersion,
+    [property: Description("The sentence model's score, once it has read the text in the background; null until then")] double? ModelScore,
     string? ModelVersion,
     int Risk,
     string? Reason,
@@ -92,7 +93,7 @@ public sealed record SignalDto(
 {
     public static SignalDto From(Signal s) => new(
         s.Id, s.Source, s.ExternalId, s.Kind, s.Describe(), s.OccurredAt, s.ReceivedAt, s.CustomerId.Value, s.SurveyType, s.Score, s.Rating, s.Site,
-        s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.ModelScore, s.ModelVersion,
+        s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.FastVersion, s.ModelScore, s.ModelVersion,
         s.Risk, s.Reason, s.Action, s.CaseId?.Value);
 }
 
@@ -104,9 +105,46 @@ public sealed class DetectionOptions
 
     /// <summary>A risk at or above this goes onto the customer's open case.</summary>
     public int AttachAt { get; set; } = 30;
+
+    /// <summary>
+    /// <c>Sentence</c> (the default): the sentence model reads every text in the background after the fast model's
+    /// score at ingest, and scores <c>/api/detection/score</c>. <c>Fast</c>: the fast model alone (no model in memory).
+    /// </summary>
+    public DetectionModel Model { get; set; } = DetectionModel.Sentence;
+
+    /// <summary>Texts the background model reads in one claim.</summary>
+    public int ModelBatch { get; set; } = 32;
+
+    /// <summary>Readiness turns Degraded when more texts than this wait for the model.</summary>
+    public int MaxBacklog { get; set; } = 10_000;
+}
+
+public enum DetectionModel
+{
+    Sentence,
+    Fast,
 }
 
 public sealed record ScoreRequest([property: Description("The text to read: a message, a comment, a review")] string? Text);
 
 /// <summary>How dissatisfied a text reads: 0–1 (higher is more), a label, the rule cues in it, and which model read it.</summary>
-public sealed record ScoreResult(double Score, string Label, IReadOnlyList<Cue> Cues, string ModelVersion);
+public sealed record ScoreResult(
+    [property: Description("0–1, higher is more dissatisfied: the sentence model's, or the fast model's when Amends:Detection:Model is Fast")] double Score,
+    [property: Description("Dissatisfied (0.7 or more), Unclear (0.5 or more) or Satisfied")] string Label,
+    IReadOnlyList<Cue> Cues,
+    string ModelVersion,
+    [property: Description("The fast model's score of the same text, as ingestion gives it")] double FastScore);
+
+/// <summary>How detection keeps up: the texts waiting for the sentence model, the models in use and the risk thresholds.</summary>
+public sealed record DetectionStatus(
+    [property: Description("Texts waiting for the sentence model (counted up to 100,000)")] int Backlog,
+    [property: Description("True when more than 100,000 wait")] bool BacklogMore,
+    DateTime? OldestWaitingSince,
+    [property: Description("How long the oldest waiting text has waited, in seconds")] double? OldestWaitingSeconds,
+    [property: Description("Readiness turns Degraded past this many (Amends:Detection:MaxBacklog)")] int MaxBacklog,
+    DetectionModel Model,
+    [property: Description("Whether the sentence model is in this instance's memory yet (it loads on first use)")] bool ModelLoaded,
+    string ModelVersion,
+    string FastModelVersion,
+    int OpenCaseAt,
+    int AttachAt);

@@ -26,6 +26,10 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         builder.Property(s => s.Text).HasMaxLength(Signal.MaxTextLength);
         builder.Property(s => s.Reason).HasMaxLength(1000);
         builder.Property(s => s.ModelVersion).HasMaxLength(64);
+        builder.Property(s => s.FastVersion).HasMaxLength(64);
+        builder.Property(s => s.CustomerTier).HasConversion<string>().HasMaxLength(16);
+        builder.Ignore(s => s.Context);
+        builder.Ignore(s => s.AwaitsModel);
         builder.Property(s => s.Value).HasPrecision(18, 4);
         builder.Ignore(s => s.HasText);
         // One JSON text column, read whole and never queried inside (so bulk writes carry it like any column).
@@ -44,5 +48,8 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         builder.HasIndex(s => s.CaseId).HasFilter("\"CaseId\" IS NOT NULL");
         // Signals whose action is still to be taken, riskiest first.
         builder.HasIndex(s => new { s.Action, s.Risk }).HasFilter("\"Action\" = 'Pending'");
+        // Signals the sentence model has still to read, riskiest first: the scoring backlog, claimed in batches.
+        builder.HasIndex(s => new { s.Risk, s.ReceivedAt }, "IX_Signals_AwaitingModel").IsDescending(true, false)
+            .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
     }
 }

@@ -887,6 +887,11 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CustomerTier")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTime?>("DecidedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -902,6 +907,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<double?>("FastScore")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("FastVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -910,6 +919,12 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<string>("Location")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("ModelLeaseOwner")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ModelLeaseUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<double?>("ModelScore")
                         .HasColumnType("double precision");
@@ -938,6 +953,12 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RecentContacts")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("RepeatFailure")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("Risk")
                         .HasColumnType("integer");
@@ -978,6 +999,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "Risk", "ReceivedAt" }, "IX_Signals_AwaitingModel")
+                        .IsDescending(true, false)
+                        .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
 
                     b.ToTable("Signals", (string)null);
                 });

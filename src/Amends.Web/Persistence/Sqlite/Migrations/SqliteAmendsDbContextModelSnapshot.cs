@@ -872,6 +872,11 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomerTier")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("DecidedAt")
                         .HasColumnType("TEXT");
 
@@ -887,6 +892,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<double?>("FastScore")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("FastVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -894,6 +903,12 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<string>("Location")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ModelLeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ModelLeaseUntil")
                         .HasColumnType("TEXT");
 
                     b.Property<double?>("ModelScore")
@@ -923,6 +938,12 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RecentContacts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RepeatFailure")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Risk")
                         .HasColumnType("INTEGER");
@@ -963,6 +984,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "Risk", "ReceivedAt" }, "IX_Signals_AwaitingModel")
+                        .IsDescending(true, false)
+                        .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
 
                     b.ToTable("Signals", (string)null);
                 });

@@ -1,0 +1,138 @@
+using Amends.Domain.Signals;
+using Amends.Web.Infrastructure;
+using Amends.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Amends.Web.Features.Signals;
+
+/// <summary>
+/// The full path of detection: the sentence model reads, in the background, every text that ingestion stored with only
+/// the fast score. It claims the riskiest waiting texts in batches (as the sweep claims due work: a lease per row, so
+/// several instances never read one twice and a crashed one's claim lapses), scores them on one core, and takes the
+/// risk decision again: a signal the fast score let pass that now reads as risky is left to <see cref="PendingSignals"/>
+/// to open or attach its case. A signal that already drove a case keeps it; only its risk and reason are brought up to date.
+/// </summary>
+public sealed class ModelScoring(
+    IServiceScopeFactory scopes,
+    SentenceScoring model,
+    TextScoring fast,
+    PendingSignals pending,
+    TimeProvider time,
+    IOptionsMonitor<DetectionOptions> options,
+    AmendsMetrics metrics) : IDisposable
+{
+    /// <summary>How long a claim holds: far longer than a batch takes, short enough that a crash costs little.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    private readonly Guid _owner = Guid.NewGuid();
+
+    /// <summary>Wakes the worker when ingestion stored texts.</summary>
+    public Wakeup Wakeup { get; } = new();
+
+    public bool Enabled => model.Enabled;
+
+    public string Version => model.Version;
+
+    /// <summary>Reads one batch of waiting texts, riskiest first; returns how many it scored.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct, int? batch = null)
+    {
+        if (!model.Enabled)
+        {
+            return 0;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var now = time.GetUtcNow();
+        var at = now.UtcDateTime;
+        var candidates = await Waiting(db).Where(s => s.ModelLeaseUntil == null || s.ModelLeaseUntil < at)
+            .OrderByDescending(s => s.Risk).ThenBy(s => s.ReceivedAt).Select(s => s.Id)
+            .Take(Math.Max(1, batch ?? options.CurrentValue.ModelBatch)).ToListAsync(ct);
+        if (candidates.Count == 0)
+        {
+            return 0;
+        }
+
+        // The lease condition again in the update: of two instances racing for a row, only one update matches it.
+        var until = at + Lease;
+        await Waiting(db).Where(s => candidates.Contains(s.Id) && (s.ModelLeaseUntil == null || s.ModelLeaseUntil < at))
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, _owner).SetProperty(s => s.ModelLeaseUntil, until), ct);
+        var claimed = await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner && s.ModelLeaseUntil == until).ToListAsync(ct);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var scores = model.Score([.. claimed.Select(s => s.Text!)]);
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
+        var settings = options.CurrentValue;
+        var undecided = claimed.Where(s => s.Action == SignalAction.None).Select(s => s.CustomerId).Distinct().ToList();
+        var open = true;
+        var withOpenCase = undecided.Count == 0 ? [] : (await db.Cases.Where(c => undecided.Contains(c.CustomerId) && c.IsOpen == open)
+            .Select(c => c.CustomerId).Distinct().ToListAsync(ct)).ToHashSet();
+        var acts = 0;
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            var signal = claimed[i];
+            signal.RecordModelScore(scores[i], model.Version);
+            if (signal.Action == SignalAction.None
+                && (signal.Risk >= settings.OpenCaseAt || (signal.Risk >= settings.AttachAt && withOpenCase.Contains(signal.CustomerId))))
+            {
+                signal.Decide(SignalAction.Pending, null, now);
+                signal.LeaveToWorker();
+                acts++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        metrics.TextsScored(claimed.Count, took);
+        if (acts > 0)
+        {
+            pending.Notify();
+        }
+
+        return claimed.Count;
+    }
+
+    /// <summary>How many texts wait for the model (counted up to <paramref name="cap"/>) and since when the oldest has.</summary>
+    public async Task<ScoringBacklog> BacklogAsync(CancellationToken ct, int cap = 100_000)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var count = await Waiting(db).Take(cap + 1).CountAsync(ct);
+        var oldest = count == 0 ? null : await Waiting(db).MinAsync(s => (DateTime?)s.ReceivedAt, ct);
+        return new ScoringBacklog(Math.Min(count, cap), count > cap, oldest, model.Enabled, model.Loaded, model.Version);
+    }
+
+    /// <summary>The backlog with its oldest text's age, the models in use and the risk thresholds: the admin page and its API.</summary>
+    public async Task<DetectionStatus> StatusAsync(CancellationToken ct)
+    {
+        var backlog = await BacklogAsync(ct);
+        var settings = options.CurrentValue;
+        double? age = backlog.OldestReceivedAt is { } oldest ? Math.Round(Math.Max(0, (time.GetUtcNow().UtcDateTime - oldest).TotalSeconds), 1) : null;
+        return new DetectionStatus(backlog.Count, backlog.More, backlog.OldestReceivedAt, age, settings.MaxBacklog,
+            model.Enabled ? DetectionModel.Sentence : DetectionModel.Fast, model.Loaded, model.Version, fast.Version, settings.OpenCaseAt, settings.AttachAt);
+    }
+
+    public void Dispose() => Wakeup.Dispose();
+
+    private static IQueryable<Signal> Waiting(AmendsDbContext db) => db.Signals.Where(s => s.ModelScore == null && s.Text != null);
+}
+
+/// <summary>The texts waiting for the sentence model: how many (<c>more</c> when past the count's cap) and the oldest's arrival.</summary>
+public sealed record ScoringBacklog(int Count, bool More, DateTime? OldestReceivedAt, bool Enabled, bool Loaded, string ModelVersion);
+
+/// <summary>Runs <see cref="ModelScoring"/> while texts wait, then sleeps until ingestion wakes it or the poll interval.</summary>
+internal sealed class ModelScoringWorker(ModelScoring scoring, IConfiguration configuration, ILogger<ModelScoringWorker> logger)
+    : WakeableWorker(scoring.Wakeup, configuration, logger)
+{
+    protected override string Work => "Scoring texts with the sentence model";
+
+    protected override bool Enabled => scoring.Enabled;
+
+    // The model is CPU work without awaits: off the host's startup path, on a pool thread of its own.
+    protected override Task<int> RunOnceAsync(CancellationToken ct) => Task.Run(() => scoring.RunOnceAsync(ct), ct);
+}
