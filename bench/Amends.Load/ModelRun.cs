@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Amends.Embeddings;
 using Amends.Reliability;
 
@@ -12,9 +10,9 @@ namespace Amends.Load;
 /// <summary>
 /// Issue 9's model figures: the sentence model reading texts in the server's background (ingested in batches, timed until
 /// the backlog is empty) against the bare model on the same texts and one core in this process, and
-/// <c>/api/detection/score</c> at a fixed 50 requests/s with <c>hey</c>.
+/// <c>/api/detection/score</c> at a fixed 50 requests/s.
 /// </summary>
-internal static partial class ModelRun
+internal static class ModelRun
 {
     /// <summary>The UCI product and restaurant review sentences (../shared/data), each twice: short texts like most messages.</summary>
     public static List<string> Texts()
@@ -80,31 +78,47 @@ internal static partial class ModelRun
         return texts.Count / watch.Elapsed.TotalSeconds;
     }
 
-    public sealed record Latency(double PerSecond, double P50Ms, double P95Ms, double P99Ms, int Errors);
+    public sealed record Latency(int Requests, double PerSecond, double P50Ms, double P95Ms, double P99Ms, int Errors);
 
-    /// <summary><c>hey</c> at a fixed rate (5 workers × rate/5 per second) posting one short message to the score API.</summary>
-    public static async Task<Latency> ScoreAsync(Uri baseAddress, string apiKey, int seconds, int rate)
+    /// <summary>
+    /// An open-loop client at a fixed rate: request i is sent at i / rate seconds whether or not the ones before it have
+    /// answered (so a slow answer cannot slow the arrivals and hide its own delay), each a different text from the shared
+    /// data, as a stream of messages would be.
+    /// </summary>
+    public static async Task<Latency> ScoreAsync(Uri baseAddress, string apiKey, IReadOnlyList<string> texts, int seconds, int rate)
     {
-        var body = JsonSerializer.Serialize(new { text = "I ordered a week ago, the parcel still has not arrived and nobody answers my e-mails." });
-        var start = new ProcessStartInfo("hey",
-        [
-            "-z", $"{seconds}s", "-c", "5", "-q", (rate / 5).ToString(CultureInfo.InvariantCulture), "-m", "POST",
-            "-T", "application/json", "-H", $"Authorization: Bearer {apiKey}", "-d", body, new Uri(baseAddress, "/api/detection/score").ToString(),
-        ])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("hey did not start: apt-get install hey");
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        double Figure(Regex pattern) => pattern.Match(output) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
-        var errors = StatusCodes().Matches(output).Where(m => m.Groups[1].Value != "200").Sum(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-        return new Latency(Figure(RequestsPerSecond()), Figure(Percent("50")) * 1000, Figure(Percent("95")) * 1000, Figure(Percent("99")) * 1000, errors);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        var count = seconds * rate;
+        var latencies = new double[count];
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        var sent = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            var index = i;
+            sent.Add(Task.Run(async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync("/api/detection/score", new { text = texts[index % texts.Count] });
+                latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }));
+        }
+
+        await Task.WhenAll(sent);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        double Percentile(double p) => latencies[Math.Min(count - 1, (int)Math.Ceiling(p * count) - 1)];
+        return new Latency(count, count / elapsed, Percentile(0.5), Percentile(0.95), Percentile(0.99), errors);
     }
-
-    private static Regex Percent(string p) => new($@"\b{p}%% in ([0-9.]+) secs".Replace("%%", "%", StringComparison.Ordinal));
-
-    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
-    private static partial Regex RequestsPerSecond();
-
-    [GeneratedRegex(@"\[(\d{3})\]\s+(\d+) responses")]
-    private static partial Regex StatusCodes();
 }

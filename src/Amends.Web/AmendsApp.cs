@@ -134,7 +134,8 @@ public static class AmendsApp
                 StatusCodes.Status404NotFound => ("route.not_found", "There is no such resource or route; see /api-docs."),
                 StatusCodes.Status405MethodNotAllowed => ("route.method_not_allowed", "This route does not take that HTTP method."),
                 StatusCodes.Status413PayloadTooLarge => ("request.too_large", TooLarge(context.HttpContext)),
-                StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type", "Send JSON with 'Content-Type: application/json'."),
+                StatusCodes.Status415UnsupportedMediaType => ("request.unsupported_media_type",
+                    "Send the body as this route takes it: JSON with 'Content-Type: application/json', or 'text/csv' for a CSV import; see /api-docs."),
                 StatusCodes.Status500InternalServerError => ("server.error", "Something went wrong on our side; the trace id identifies it in the logs."),
                 _ => ("http." + problem.Status, null),
             };
@@ -272,6 +273,7 @@ public static class AmendsApp
         services.AddSingleton<Features.Signals.ModelScoring>();
         services.AddHostedService<Features.Signals.ModelScoringWorker>();
         services.AddScoped<Features.Signals.SignalQueries>();
+        services.AddScoped<Features.Signals.SignalCsvImport>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.CustomerPreferences>();
         services.AddScoped<FindCustomers>();

@@ -45,4 +45,50 @@ public sealed class DetectionJourneyTests(BrowserApp browser)
         await Assertions.Expect(detected).ToContainTextAsync("Never again!");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "case-detected.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task A_csv_import_shows_its_progress_and_errors_and_its_detected_cases_reach_the_inbox()
+    {
+        // 1,200 rows (three batches), one of them a furious survey answer and one with a bad date.
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var csv = new System.Text.StringBuilder("source,externalId,kind,occurredAt,email,name,surveyType,score,text,event\n");
+        csv.Append($"survey-tool,{run}-angry,Survey,2026-11-30T14:05:00Z,{run}-angry@example.com,Imogen Import,Nps,0,\"Third time it broke. I am cancelling my account.\",\n");
+        csv.Append($"survey-tool,{run}-bad,Survey,last Tuesday,{run}-bad@example.com,,Nps,9,,\n");
+        for (var i = 0; i < 1_198; i++)
+        {
+            csv.Append($"shop,{run}-{i},Behaviour,2026-11-30T10:00:00Z,{run}-{i % 50}@example.com,,,,,OrderPlaced\n");
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"signals-{run}.csv");
+        await File.WriteAllTextAsync(file, csv.ToString(), TestContext.Current.CancellationToken);
+
+        var page = await browser.NewPageAsync();
+        await new Pages.LoginPage(page).SignInAsync(App.AgentUser.Email!, BrowserApp.Password);
+        await page.GotoAsync("/signals/import");
+        await page.Locator("[data-testid=csv-file]").SetInputFilesAsync(file);
+
+        await Assertions.Expect(page.Locator("[data-testid=import-progress]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=import-progress-text]")).ToHaveTextAsync("1,200 of 1,200 rows", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=import-progress] [role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "100");
+        await Assertions.Expect(page.Locator("[data-testid=import-summary]")).ToContainTextAsync("1,199 stored");
+        await Assertions.Expect(page.Locator("[data-testid=import-summary]")).ToContainTextAsync("1 refused");
+        var error = page.Locator("[data-testid=import-error-row]");
+        await Assertions.Expect(error).ToHaveCountAsync(1);
+        await Assertions.Expect(error).ToContainTextAsync("3occurredAt");
+        await Assertions.Expect(error).ToContainTextAsync("\"last Tuesday\" is not a date and time");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "signals-import.png"), FullPage = true });
+
+        // The furious answer's case is in the Detected view, with its reason (the worker opens it within moments).
+        var customer = (await App.Agent.GetJsonAsync<Amends.Web.Features.Cases.Paged<Amends.Web.Features.Customers.CustomerDto>>(
+            $"/api/customers?q={run}-angry%40example.com")).Items.Single();
+        await Eventually.UntilAsync(
+            () => App.Agent.GetJsonAsync<Amends.Web.Features.Cases.Paged<SignalDto>>($"/api/signals?customerId={customer.Id}"),
+            signals => signals.Items.SingleOrDefault()?.Action == Amends.Domain.Signals.SignalAction.Opened);
+        await page.ClickAsync("[data-testid=see-detected]");
+        var inbox = new Pages.InboxPage(page);
+        await Assertions.Expect(page.Locator("[data-testid=view-detected]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(inbox.Row("Third time it broke")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(inbox.Row("Third time it broke")).ToContainTextAsync("Detected · NPS 0");
+        await Assertions.Expect(inbox.Row("Third time it broke")).ToContainTextAsync("Imogen Import");
+    }
 }

@@ -15,7 +15,7 @@ namespace Amends.Web.Tests.Platform;
 /// </summary>
 public abstract class AuthorizationMatrixTests(TestApp app)
 {
-    private sealed record Call(HttpMethod Method, string Url, object? Body = null);
+    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? Csv = null);
 
     private sealed record Row(string Method, string Pattern, Role MinimumRole, Func<TestApp, Task<Call>> Prepare, Func<HttpClient, Task>? Cleanup = null);
 
@@ -48,6 +48,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
             new(HttpMethod.Put, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}/preferences", new { language = "de" })),
         new("POST", "/api/signals/", Role.Agent, _ => Task.FromResult(Post("/api/signals", MatrixSignal()))),
         new("POST", "/api/signals/batch", Role.Agent, _ => Task.FromResult(Post("/api/signals/batch", new { items = new[] { MatrixSignal() } }))),
+        new("POST", "/api/signals/import", Role.Agent, _ => Task.FromResult(new Call(HttpMethod.Post, "/api/signals/import", Csv: "source,externalId,kind,occurredAt,email,event\nmatrix,m-1,Behaviour,2026-11-30T10:00:00Z,matrix@example.com,OrderPlaced\n"))),
         new("GET", "/api/signals/", Role.Agent, _ => Get("/api/signals?pageSize=5")),
         new("POST", "/api/detection/score", Role.Agent, _ => Task.FromResult(Post("/api/detection/score", new { text = "Still no refund." }))),
         new("GET", "/api/detection/status", Role.Admin, _ => Get("/api/detection/status")),
@@ -222,7 +223,11 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         var call = await row.Prepare(app);
 
         using var request = new HttpRequestMessage(call.Method, call.Url);
-        if (call.Body is not null)
+        if (call.Csv is not null)
+        {
+            request.Content = new StringContent(call.Csv, System.Text.Encoding.UTF8, "text/csv");
+        }
+        else if (call.Body is not null)
         {
             request.Content = JsonContent.Create(call.Body, options: Http.Json);
         }

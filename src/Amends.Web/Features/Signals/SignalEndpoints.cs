@@ -46,6 +46,21 @@ public static class SignalEndpoints
             .WithSummary("Report up to 1,000 signals (8 MiB) at once. Always 200 with one result per item, in order: Stored, Replayed or Invalid "
                 + "with its field errors; the valid items are stored whatever the others hold.");
 
+        signals.MapPost("/import", async Task<Results<Ok<CsvImportResult>, ProblemHttpResult>> (HttpRequest request, SignalCsvImport import, CancellationToken ct) =>
+            {
+                // Sep reads synchronously: the body is taken in whole first (it is limited to 64 MiB).
+                await using var buffer = new MemoryStream();
+                await request.Body.CopyToAsync(buffer, ct);
+                buffer.Position = 0;
+                return TypedResults.Ok(await import.ImportAsync(buffer, null, ct));
+            })
+            .Accepts<string>("text/csv")
+            .WithMetadata(new RequestSizeLimitAttribute(SignalCsvImport.MaxBytes))
+            .WithName("ImportSignals")
+            .WithSummary("Import signals from a CSV file (text/csv, up to 100,000 rows or 64 MiB): a header row naming the columns (source, externalId, kind, "
+                + "occurredAt, email, phone, customerExternalId, name, surveyType, score, rating, site, event, value, channel, text, product, location, orderReference), "
+                + "then one signal per row. Each row is stored on its own; the answer counts them and names each refused row's line, column and reason.");
+
         signals.MapGet("/{id:guid}", async Task<Results<Ok<SignalDto>, ProblemHttpResult>> (Guid id, SignalQueries queries, CancellationToken ct) =>
                 await queries.GetAsync(id, ct) is { } signal
                     ? TypedResults.Ok(signal)
