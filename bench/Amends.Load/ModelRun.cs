@@ -121,4 +121,88 @@ internal static class ModelRun
         double Percentile(double p) => latencies[Math.Min(count - 1, (int)Math.Ceiling(p * count) - 1)];
         return new Latency(count, count / elapsed, Percentile(0.5), Percentile(0.95), Percentile(0.99), errors);
     }
+
+    public sealed record Detection(int Samples, double P50Ms, double P95Ms, int WithoutAcknowledgement, double TextsPerSecond, double BehaviourPerSecond);
+
+    /// <summary>
+    /// From a negative message to its case and the customer's acknowledgement in the outbox, while the server ingests 100
+    /// text signals and 1,000 behaviour events a second (a batch of 10 and 100 every 100 ms): every 250 ms one risky
+    /// message alone, timed until its answer names the case; then the outbox is read to check the acknowledgement is there.
+    /// </summary>
+    public static async Task<Detection> DetectionAsync(Uri baseAddress, string apiKey, IReadOnlyList<string> texts, int seconds, int runId)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(1) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        int textsSent = 0, eventsSent = 0;
+        var clock = Stopwatch.StartNew();
+        var load = Task.Run(async () =>
+        {
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+            var n = 0;
+            try
+            {
+                while (await tick.WaitForNextTickAsync(stop.Token))
+                {
+                    var at = TimeProvider.System.GetUtcNow();
+                    var batch = n++;
+                    var items = Enumerable.Range(0, 110).Select(i => i < 10
+                        ? (object)new { source = "load-chat", externalId = $"{runId}-t-{batch}-{i}", kind = "Message", occurredAt = at, customer = new { email = $"load{(batch * 10) + i}@detect.test" }, text = texts[((batch * 10) + i) % texts.Count] }
+                        : new { source = "load-shop", externalId = $"{runId}-b-{batch}-{i}", kind = "Behaviour", occurredAt = at, customer = new { email = $"shopper{((batch * 100) + i) % 20_000}@detect.test" }, @event = "OrderPlaced", value = 40m });
+                    // Sent without waiting for the one before: the rate stays 1,100 a second however long each takes.
+                    _ = http.PostAsJsonAsync("/api/signals/batch", new { items }).ContinueWith(t =>
+                    {
+                        if (t.IsCompletedSuccessfully && t.Result.IsSuccessStatusCode)
+                        {
+                            Interlocked.Add(ref textsSent, 10);
+                            Interlocked.Add(ref eventsSent, 100);
+                        }
+
+                        t.Result.Dispose();
+                    }, TaskScheduler.Default);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The run's time is up.
+            }
+        });
+
+        var latencies = new List<double>();
+        var caseIds = new List<Guid>();
+        var sample = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsJsonAsync("/api/signals", new
+            {
+                source = "detect-run", externalId = $"{runId}-angry-{sample}", kind = "Message", channel = "Email", occurredAt = TimeProvider.System.GetUtcNow(),
+                customer = new { email = $"angry{runId}-{sample}@detect.test", name = "Angry Sample" },
+                text = "I have asked three times for my refund and nobody answers. I am cancelling my account.",
+            });
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            sample++;
+            var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (response.IsSuccessStatusCode && result.TryGetProperty("caseId", out var id) && id.ValueKind == JsonValueKind.String)
+            {
+                latencies.Add(ms);
+                caseIds.Add(id.GetGuid());
+            }
+
+            await Task.Delay(Math.Max(0, 250 - (int)ms));
+        }
+
+        await load;
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var without = 0;
+        foreach (var caseId in caseIds)
+        {
+            var outbox = await http.GetFromJsonAsync<JsonElement>($"/api/outbox?caseId={caseId}");
+            without += outbox.GetProperty("items").GetArrayLength() == 0 ? 1 : 0;
+        }
+
+        latencies.Sort();
+        double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        return new Detection(latencies.Count, Percentile(0.5), Percentile(0.95), without, textsSent / elapsed, eventsSent / elapsed);
+    }
 }

@@ -16,7 +16,7 @@ using Npgsql;
 // run (../shared/peers), for the ratios. Figures go to stdout as a Markdown table and to --out.
 //
 // dotnet run -c Release --project bench/Amends.Load -- [--db sqlite,postgres] [--cases 10000,1000000] [--seconds 10]
-//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create,ingest,score,model] [--filter NAME]
+//     [--connections 1,8] [--postgres "Host=…;Username=…;Database=postgres"] [--only list,get,timeline,create,ingest,score,model,detect] [--filter NAME]
 //     [--out results.md] [--rt]
 var options = Options.Parse(args);
 var work = Path.Combine(Path.GetTempPath(), "amends-load");
@@ -213,6 +213,14 @@ async Task RunOneAsync(string db, int size)
         var background = await ModelRun.BackgroundAsync(serverProcess.BaseAddress, Options.AdminKey, modelTexts, runId: size);
         backgroundRate = background.PerSecond;
         var row = $"| {db} | {size:N0} | sentence model in the background: {background.Texts:N0} texts stored and read in {background.Seconds:F1} s | 1 core | {background.PerSecond:N0} texts/s | | | | |";
+        Console.WriteLine(row);
+        report.AppendLine(row);
+    }
+
+    if (options.Runs("detect"))
+    {
+        var detection = await ModelRun.DetectionAsync(serverProcess.BaseAddress, Options.AdminKey, ModelRun.Texts(), options.Seconds, runId: size);
+        var row = $"| {db} | {size:N0} | negative message → its case and the acknowledgement in the outbox, while ingesting {detection.TextsPerSecond:N0} texts/s and {detection.BehaviourPerSecond:N0} events/s ({detection.Samples} samples, {detection.WithoutAcknowledgement} without an acknowledgement) | 1 | | {detection.P50Ms:F0} | {detection.P95Ms:F0} | | |";
         Console.WriteLine(row);
         report.AppendLine(row);
     }

@@ -117,6 +117,7 @@ internal static class SignalIngest
             CREATE INDEX "IX_SignalsBare_Customer" ON "SignalsBare" ("CustomerId", "OccurredAt");
             CREATE INDEX "IX_SignalsBare_Case" ON "SignalsBare" ("CaseId") WHERE "CaseId" IS NOT NULL;
             CREATE INDEX "IX_SignalsBare_Pending" ON "SignalsBare" ("Action", "Risk") WHERE "Action" = 'Pending';
+            CREATE INDEX "IX_SignalsBare_AwaitingModel" ON "SignalsBare" ("Risk" DESC, "ReceivedAt") WHERE "ModelScore" IS NULL AND "Text" IS NOT NULL;
             """);
         var columns = await BulkSql.ColumnsAsync(connection, postgres, "Signals");
         var rows = new List<object?[]>();

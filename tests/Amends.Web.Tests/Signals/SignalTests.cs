@@ -96,6 +96,42 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task A_customer_whose_message_opened_a_case_hears_at_once_that_it_is_in_hand_and_by_when()
+    {
+        var message = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+        {
+            source = "chat-widget", externalId = Unique("m"), kind = "Message", channel = "Email", occurredAt = Now,
+            customer = new { email = Unique("heard") + "@example.com", name = "Hana Heard" },
+            text = "Still no refund after three weeks. I am cancelling my account and I want to speak to a manager.",
+        });
+        Assert.Equal(SignalAction.Opened, message.Action);
+
+        // In the outbox in the same write that opened the case: the customer's acknowledgement, with the SLA's time.
+        var queued = Assert.Single((await app.Supervisor.GetJsonAsync<Paged<Amends.Web.Features.Messaging.OutboxItem>>($"/api/outbox?caseId={message.CaseId}")).Items);
+        Assert.Equal(Amends.Domain.Messaging.MessageKind.Update, queued.Kind);
+        var body = (await app.Supervisor.GetJsonAsync<Amends.Web.Features.Messaging.OutboxMessage>($"/api/outbox/{queued.Id}")).TextBody;
+        Assert.StartsWith("Hi Hana,", body);
+        Assert.Contains("Thank you for telling us, and we are sorry it went wrong. Someone from our team will look into it and get back to you by ", body);
+
+        // A public review is answered in public, and a behaviour event was never addressed to us: no such message.
+        var review = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+        {
+            source = "reviews", externalId = Unique("r"), kind = "Review", rating = 1, site = "Trustpilot", occurredAt = Now,
+            customer = new { email = Unique("reviewer") + "@example.com" }, text = "Broken on arrival and nobody answers. Never again.",
+        });
+        var cancelled = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+        {
+            source = "shop", externalId = Unique("b"), kind = "Behaviour", @event = "SubscriptionCancelled", occurredAt = Now,
+            customer = new { email = Unique("leaver") + "@example.com" },
+        });
+        Assert.Equal(SignalAction.Opened, review.Action);
+        foreach (var opened in new[] { review, cancelled }.Where(s => s.CaseId is not null))
+        {
+            Assert.Empty((await app.Supervisor.GetJsonAsync<Paged<Amends.Web.Features.Messaging.OutboxItem>>($"/api/outbox?caseId={opened.CaseId}")).Items);
+        }
+    }
+
+    [Fact]
     public async Task The_case_list_filters_detected_cases_and_sorts_them_by_risk()
     {
         async Task<SignalResult> Review(int rating, string text) => await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new

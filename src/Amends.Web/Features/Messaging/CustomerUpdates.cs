@@ -39,6 +39,8 @@ public sealed class CustomerUpdates(
 {
     private enum Change
     {
+        /// <summary>Detection opened a case from what the customer wrote to us: they hear at once that we have it.</summary>
+        Received,
         Acknowledged,
         Promised,
         Offered,
@@ -73,6 +75,18 @@ public sealed class CustomerUpdates(
             if (kind is { } k)
             {
                 changes.Add((entry.CaseId, k, null, null));
+            }
+        }
+
+        // A case opened by detection from a message or a survey comment: the customer wrote to us and waits for an answer.
+        // (A public review is answered in public, a behaviour event was never addressed to us: neither gets this.)
+        foreach (var entry in db.ChangeTracker.Entries<Domain.Signals.Signal>().Where(e => e.State == EntityState.Modified))
+        {
+            var signal = entry.Entity;
+            if (signal is { Action: Domain.Signals.SignalAction.Opened, CaseId: { } opened, Text: not null, Kind: Domain.Signals.SignalKind.Message or Domain.Signals.SignalKind.Survey }
+                && entry.Property(x => x.Action).OriginalValue != Domain.Signals.SignalAction.Opened)
+            {
+                changes.Add((opened, Change.Received, null, null));
             }
         }
 
@@ -156,7 +170,8 @@ public sealed class CustomerUpdates(
         // A reply or a call saved with the change says it in a person's words: no automatic "we have your case" beside it.
         var replied = db.Outbox.Local.Any(m => m.CaseId == c.Id && m.Kind == MessageKind.Reply)
             || db.ChangeTracker.Entries<TimelineEntry>().Any(e => e.State == EntityState.Added && e.Entity.CaseId == c.Id && e.Entity.Kind == TimelineEntryKind.Call);
-        var lines = changes.Where(x => x.Kind != Change.FollowUp && !(replied && x.Kind == Change.Acknowledged)).Select(x => Line(x.Kind, x.Detail, x.Due, playbook, values, owner, zone, customer.Language)).ToList();
+        var lines = changes.Where(x => x.Kind != Change.FollowUp && !(replied && x.Kind is Change.Acknowledged or Change.Received))
+            .Select(x => x.Kind == Change.Received ? Received(c, owner, zone) : Line(x.Kind, x.Detail, x.Due, playbook, values, owner, zone, customer.Language)).ToList();
         if (lines.Count == 0)
         {
             return;
@@ -205,6 +220,15 @@ public sealed class CustomerUpdates(
         var tail = signature < 0 ? "" : waiting.TextBody[signature..];
         var fresh = lines.Where(l => !body.Contains(l, StringComparison.Ordinal));
         return string.Join("\n\n", new[] { body }.Concat(fresh)) + tail;
+    }
+
+    /// <summary>What a customer whose message opened a case hears first: that it is in hand, and by when someone answers (the SLA's time).</summary>
+    private static string Received(RecoveryCase c, string? owner, TimeZoneInfo zone)
+    {
+        var by = c.Sla.AcknowledgeBy is { } due
+            ? "by " + TimeZoneInfo.ConvertTimeFromUtc(due, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture)
+            : "as soon as we can";
+        return $"Thank you for telling us, and we are sorry it went wrong. {owner ?? "Someone from our team"} will look into it and get back to you {by}.";
     }
 
     private static string Greeting(Dictionary<string, string?> values) => $"Hi {values["customer.firstName"] ?? "there"},\n\n";
