@@ -275,6 +275,7 @@ public static class AmendsApp
         services.AddScoped<Features.Signals.SignalQueries>();
         services.AddScoped<Features.Signals.SignalCsvImport>();
         services.AddScoped<CreateCustomer>();
+        services.AddScoped<Features.Customers.MergeCustomers>();
         services.AddScoped<Features.Customers.CustomerPreferences>();
         services.AddScoped<FindCustomers>();
         services.AddScoped<CustomerData>();

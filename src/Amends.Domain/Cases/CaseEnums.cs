@@ -90,6 +90,9 @@ public enum TimelineEntryKind
 
     /// <summary>A signal detection acted on: what was observed and why it mattered (its <see cref="TimelineEntry.SignalId"/>).</summary>
     Signal,
+
+    /// <summary>Two customer records were found to be one person and merged: the case moved to the record kept.</summary>
+    CustomerMerged,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

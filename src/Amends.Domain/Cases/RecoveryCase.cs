@@ -814,6 +814,16 @@ public sealed class RecoveryCase
         return error;
     }
 
+    /// <summary>The customer's record was merged into another (the same person): the case now belongs to the record kept, and says so.</summary>
+    public void MoveToCustomer(Customer survivor, string duplicateName, Actor by, DateTimeOffset now)
+    {
+        CustomerId = survivor.Id;
+        CustomerName = survivor.Name;
+        Touch(now);
+        Append(TimelineEntryKind.CustomerMerged, by, now,
+            $"The customer records \"{duplicateName}\" and \"{survivor.Name}\" were found to be one person and merged: this case now belongs to {survivor.Name}.");
+    }
+
     /// <summary>The customer's data was erased at their request: the free text they wrote goes; the case's figures stay.</summary>
     public void EraseCustomerText(DateTimeOffset now)
     {

@@ -163,6 +163,84 @@ public sealed class Customer
         ErasedAt ??= now.UtcDateTime;
     }
 
+    /// <summary>
+    /// The customer this record was merged into, found to be the same person: the record stays, holding the contact points
+    /// the survivor already had others of, so whatever identified the duplicate still leads to the survivor.
+    /// </summary>
+    public CustomerId? MergedIntoId { get; private set; }
+
+    public DateTime? MergedAt { get; private set; }
+
+    /// <summary>
+    /// The first half of a merge, on the duplicate: what the survivor lacks (e-mail, phone, external id, contact points on
+    /// channels it has none on) leaves this record for it, and this record is marked merged. Save this before
+    /// <see cref="Absorb"/>: a contact point is unique, so it must leave one record before it joins the other.
+    /// </summary>
+    public Result<CustomerMerge> MergeInto(Customer survivor, DateTimeOffset now)
+    {
+        if (survivor.Id == Id)
+        {
+            return Result<CustomerMerge>.Fail(DomainError.Invalid("customer.merge_self", "duplicateId", "A customer cannot be merged with themselves."));
+        }
+
+        foreach (var (record, role) in new[] { (this, "duplicate"), (survivor, "customer kept") })
+        {
+            if (record.ErasedAt is not null)
+            {
+                return Result<CustomerMerge>.Fail(DomainError.Conflict("customer.erased", $"The {role} has been erased: there is nothing to merge."));
+            }
+
+            if (record.MergedIntoId is not null)
+            {
+                return Result<CustomerMerge>.Fail(DomainError.Conflict("customer.already_merged", $"The {role} was merged into another customer already."));
+            }
+        }
+
+        var email = survivor.Email is null ? Email : null;
+        var phone = survivor.Phone is null ? Phone : null;
+        var externalId = survivor.ExternalId is null ? ExternalId : null;
+        var points = _contactPoints.Where(p => survivor.AllContactPoints().All(s => s.Channel != p.Channel)).ToList();
+        if (email is not null)
+        {
+            Email = null;
+            EmailFailingSince = null;
+            EmailFailure = null;
+        }
+
+        Phone = phone is null ? Phone : null;
+        ExternalId = externalId is null ? ExternalId : null;
+        _contactPoints.RemoveAll(points.Contains);
+        MergedIntoId = survivor.Id;
+        MergedAt = now.UtcDateTime;
+        return Result<CustomerMerge>.Ok(new CustomerMerge(
+            Id, Name, email, phone, externalId, points, Tier, new Money(LifetimeValueMinor, LifetimeValueCurrency), PreferredChannel, TimeZone, Language));
+    }
+
+    /// <summary>
+    /// The second half, on the survivor: it takes what left the duplicate, the higher tier, the duplicate's lifetime value
+    /// added to its own (when in the same currency), and the preferred channel, time zone and language it had none of.
+    /// </summary>
+    public void Absorb(CustomerMerge merge)
+    {
+        Email ??= merge.Email;
+        Phone ??= merge.Phone;
+        ExternalId ??= merge.ExternalId;
+        _contactPoints.AddRange(merge.ContactPoints.Where(p => AllContactPoints().All(s => s.Channel != p.Channel)));
+        Tier = (ValueTier)Math.Max((int)Tier, (int)merge.Tier);
+        if (merge.LifetimeValue.Currency == LifetimeValueCurrency)
+        {
+            LifetimeValueMinor = checked(LifetimeValueMinor + merge.LifetimeValue.Minor);
+        }
+
+        if (PreferredChannel is null && merge.PreferredChannel is { } channel && AllContactPoints().Any(p => p.Channel == channel))
+        {
+            PreferredChannel = channel;
+        }
+
+        TimeZone ??= merge.TimeZone;
+        Language ??= merge.Language;
+    }
+
     /// <summary>Every contact point, e-mail and phone included.</summary>
     public IEnumerable<ContactPoint> AllContactPoints()
     {
@@ -296,3 +374,17 @@ public sealed class Customer
         return trimmed.ToLowerInvariant();
     }
 }
+
+/// <summary>What a duplicate customer gave the survivor in a merge.</summary>
+public sealed record CustomerMerge(
+    CustomerId DuplicateId,
+    string DuplicateName,
+    string? Email,
+    string? Phone,
+    string? ExternalId,
+    IReadOnlyList<ContactPoint> ContactPoints,
+    ValueTier Tier,
+    Money LifetimeValue,
+    Channel? PreferredChannel,
+    string? TimeZone,
+    string? Language);

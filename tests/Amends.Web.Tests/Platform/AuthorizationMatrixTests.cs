@@ -114,6 +114,7 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/customers/", Role.Agent, _ => Get("/api/customers?q=a")),
         new("GET", "/api/customers/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}")),
         new("GET", "/api/customers/{id:guid}/export", Role.Admin, async a => new(HttpMethod.Get, $"/api/customers/{(await a.Admin.CustomerAsync()).Id}/export")),
+        new("POST", "/api/customers/{id:guid}/merge", Role.Supervisor, async a => Post($"/api/customers/{(await a.Admin.CustomerAsync()).Id}/merge", new { duplicateId = (await a.Admin.CustomerAsync()).Id })),
         new("POST", "/api/customers/{id:guid}/erase", Role.Admin, async a =>
         {
             var customer = await a.Admin.CustomerAsync();

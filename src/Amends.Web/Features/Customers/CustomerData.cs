@@ -128,8 +128,15 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
                 return DomainError.NotFound("customer.not_found", $"There is no customer {id}.");
             }
 
-            var address = customer.Email;
+            // The records merged into this one are the same person: they go with it, and so does mail from their addresses.
+            var duplicates = await db.Customers.Where(c => c.MergedIntoId == customer.Id).ToListAsync(ct);
+            var addresses = duplicates.Prepend(customer).Select(c => c.Email).OfType<string>().ToList();
             customer.Erase(now);
+            foreach (var duplicate in duplicates)
+            {
+                duplicate.Erase(now);
+            }
+
             var cases = await db.Cases.Where(c => c.CustomerId == customer.Id).ToListAsync(ct);
             foreach (var c in cases)
             {
@@ -155,7 +162,7 @@ public sealed class CustomerData(AmendsDbContext db, Remedies.Ledger ledger, Tim
 
             // So does what they wrote to the support mailbox (its Message-ID stays: a copy read again is still known).
             var caseGuids = caseIds.Select(c => (Guid?)c.Value).ToList();
-            var received = db.InboundEmails.Where(e => caseGuids.Contains(e.CaseId) || (address != null && e.FromAddress == address));
+            var received = db.InboundEmails.Where(e => caseGuids.Contains(e.CaseId) || addresses.Contains(e.FromAddress));
             await db.InboundEmailAttachments.Where(a => received.Any(e => e.Id == a.EmailId)).ExecuteDeleteAsync(ct);
             var emails = await received.Where(e => e.Text != ErasedText).ExecuteUpdateAsync(set => set
                 .SetProperty(e => e.FromAddress, "erased").SetProperty(e => e.FromName, (string?)null).SetProperty(e => e.Subject, "(erased)")

@@ -71,6 +71,17 @@ public static class CustomerEndpoints
         .WithName("EraseCustomer").WithSummary("Erase a customer's personal data for good (confirm: their id): name, contact points and the text they wrote; "
             + "the anonymised cases and the ledger stay; on the ledger");
 
+        customers.MapPost("/{id:guid}/merge", async Task<Results<Ok<MergeResult>, ProblemHttpResult>> (
+            Guid id, MergeCustomersRequest request, MergeCustomers handler, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var result = await handler.HandleAsync(id, request, user.ToActor(), ct);
+            return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
+        })
+        .RequireAuthorization(Policies.Supervisor)
+        .WithName("MergeCustomers")
+        .WithSummary("Two records of one person become one: the duplicate's cases (each noted on its timeline), signals and messages move to this customer, "
+            + "which takes the contact points it lacked, the higher tier and the added lifetime value; the duplicate stays, marked merged, and leads to this one; on the ledger");
+
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Amends.Domain.Common;
 using Amends.Domain.Customers;
 using Amends.Web.Features.Cases;
@@ -18,7 +19,8 @@ public sealed record CustomerDto(
     DateTime CreatedAt,
     string? TimeZone = null,
     string? Language = null,
-    bool AutomaticUpdates = true)
+    bool AutomaticUpdates = true,
+    [property: Description("Set when this record was merged into another (the same person): follow it to the customer kept")] Guid? MergedIntoId = null)
 {
     public static CustomerDto From(Customer c) => new(
         c.Id.Value,
@@ -32,7 +34,8 @@ public sealed record CustomerDto(
         c.CreatedAt,
         c.TimeZone,
         c.Language,
-        c.WantsAutomaticUpdates);
+        c.WantsAutomaticUpdates,
+        c.MergedIntoId?.Value);
 }
 
 /// <summary>A customer with their case history, newest first.</summary>

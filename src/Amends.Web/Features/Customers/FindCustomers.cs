@@ -18,7 +18,8 @@ public sealed class FindCustomers(AmendsDbContext db, ListCases listCases)
             return DomainError.Invalid("paging.invalid", "pageSize", $"page starts at 1; pageSize is from 1 to {MaxPageSize}.");
         }
 
-        IQueryable<Customer> customers = db.Customers.AsNoTracking();
+        // A record merged into another is not a customer of its own any more: the one kept is found by its old details.
+        IQueryable<Customer> customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
         if (!string.IsNullOrWhiteSpace(q))
         {
             var text = q.Trim().ToLower();

@@ -142,7 +142,14 @@ public sealed class Inbound(AmendsDbContext db, CaseMutation mutation, Sla.SlaCl
         return Result<InboundResult>.Ok(new InboundResult(row.CaseId, CaseNumber.Format(number), row.Opened ? "Opened" : "Attached", Replayed: true));
     }
 
+    /// <summary>The customer an address belongs to; a record merged into another leads to the one kept.</summary>
     internal async Task<Customer?> FindCustomerAsync(Channel channel, string from, CancellationToken ct)
+    {
+        var found = await FindByAddressAsync(channel, from, ct);
+        return found?.MergedIntoId is { } kept ? await db.Customers.SingleOrDefaultAsync(c => c.Id == kept, ct) ?? found : found;
+    }
+
+    private async Task<Customer?> FindByAddressAsync(Channel channel, string from, CancellationToken ct)
     {
         if (channel == Channel.Email && Customer.NormalizeEmail(from) is { } email)
         {

@@ -73,9 +73,12 @@ internal sealed class CustomerMatcher
             found.AddRange(await db.Customers.Where(c => c.Phone != null && phones.Contains(c.Phone)).OrderBy(c => c.CreatedAt).ToListAsync(ct));
         }
 
-        foreach (var customer in found)
+        // A record merged into another (the same person) leads to the one kept, by whatever identified it.
+        var survivorIds = found.Select(c => c.MergedIntoId).OfType<CustomerId>().Distinct().ToList();
+        var survivors = survivorIds.Count == 0 ? [] : await db.Customers.Where(c => survivorIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        foreach (var customer in found.OrderBy(c => c.MergedIntoId is null ? 1 : 0))
         {
-            matcher.Remember(customer);
+            matcher.Remember(customer, customer.MergedIntoId is { } kept ? survivors.GetValueOrDefault(kept) : null);
         }
 
         return matcher;
@@ -106,21 +109,23 @@ internal sealed class CustomerMatcher
         return customer;
     }
 
-    private void Remember(Customer customer)
+    /// <summary>Remembers what identifies <paramref name="customer"/> as leading to it, or to <paramref name="survivor"/> when it was merged into one.</summary>
+    private void Remember(Customer customer, Customer? survivor = null)
     {
+        var target = survivor ?? customer;
         if (customer.ExternalId is { } externalId)
         {
-            _byExternalId.TryAdd(externalId, customer);
+            _byExternalId[externalId] = target;
         }
 
         if (customer.Email is { } email)
         {
-            _byEmail.TryAdd(email, customer);
+            _byEmail[email] = target;
         }
 
         if (customer.Phone is { } phone)
         {
-            _byPhone.TryAdd(phone, customer);
+            _byPhone.TryAdd(phone, target);
         }
     }
 

@@ -14,6 +14,8 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
     {
         builder.HasKey(c => c.Id);
         builder.Property(c => c.Name).HasMaxLength(Customer.MaxNameLength).IsRequired();
+        // The records merged into a customer, for erasing them with it and for following a merge of a merge.
+        builder.HasIndex(c => c.MergedIntoId).HasFilter("\"MergedIntoId\" IS NOT NULL");
         builder.Property(c => c.Email).HasMaxLength(254);
         builder.Property(c => c.Phone).HasMaxLength(32);
         builder.Property(c => c.TimeZone).HasMaxLength(64);

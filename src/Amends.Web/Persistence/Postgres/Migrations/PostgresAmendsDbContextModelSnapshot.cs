@@ -378,6 +378,12 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<long>("LifetimeValueMinor")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("MergedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -411,6 +417,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique()
                         .HasFilter("\"ExternalId\" IS NOT NULL");
+
+                    b.HasIndex("MergedIntoId")
+                        .HasFilter("\"MergedIntoId\" IS NOT NULL");
 
                     b.HasIndex("Name");
 

@@ -363,6 +363,12 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<long>("LifetimeValueMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("MergedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -396,6 +402,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique()
                         .HasFilter("\"ExternalId\" IS NOT NULL");
+
+                    b.HasIndex("MergedIntoId")
+                        .HasFilter("\"MergedIntoId\" IS NOT NULL");
 
                     b.HasIndex("Name");
 
