@@ -129,6 +129,12 @@ public sealed class Signal
     /// <summary>The version of the model that made <see cref="ModelScore"/>; null until it has.</summary>
     public string? ModelVersion { get; private set; }
 
+    /// <summary>The failure category the sentence model reads in the text, a suggestion for the agent; null until it has read it.</summary>
+    public Cases.FailureCategory? SuggestedCategory { get; private set; }
+
+    /// <summary>How sure the category model is of <see cref="SuggestedCategory"/> (0–1).</summary>
+    public double? CategoryConfidence { get; private set; }
+
     /// <summary>The version of the fast model that made <see cref="FastScore"/>.</summary>
     public string? FastVersion { get; private set; }
 
@@ -293,7 +299,7 @@ public sealed class Signal
     /// The model has read the text: its score replaces the cheap one and the risk is taken again from the same facts.
     /// Returns the risk it had before.
     /// </summary>
-    public int RecordModelScore(double score, string modelVersion)
+    public int RecordModelScore(double score, string modelVersion, CategorySuggestion? category = null)
     {
         if (!AwaitsModel)
         {
@@ -303,6 +309,7 @@ public sealed class Signal
         var before = Risk;
         ModelScore = score;
         ModelVersion = modelVersion;
+        (SuggestedCategory, CategoryConfidence) = (category?.Category, category?.Confidence);
         (ModelLeaseOwner, ModelLeaseUntil) = (null, null);
         var (_, risk) = RiskScorer.Assess(this, score, Context, RiskScorer.ModelTextWeight);
         Risk = risk.Score;

@@ -200,3 +200,43 @@ public sealed class EmbeddingHeadTests
         Assert.Equal(["short text"], TextWindows.Split("  short text "));
     }
 }
+
+public sealed class CategoryModelTests
+{
+    private static float[] Unit(params float[] v)
+    {
+        var n = MathF.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / n)];
+    }
+
+    [Fact]
+    public void The_nearest_centroid_is_suggested_with_a_confidence_and_reads_back_the_same()
+    {
+        var model = CategoryModel.Build(
+        [
+            (Amends.Domain.Cases.FailureCategory.LateDelivery, Unit(1, 0.1f, 0)), (Amends.Domain.Cases.FailureCategory.LateDelivery, Unit(0.9f, -0.1f, 0)),
+            (Amends.Domain.Cases.FailureCategory.BillingError, Unit(0, 1, 0)),
+            (Amends.Domain.Cases.FailureCategory.PoorService, Unit(0, 0, 1)),
+        ], "test-categories");
+
+        var late = model.Suggest(Unit(0.95f, 0.05f, 0));
+        Assert.Equal(Amends.Domain.Cases.FailureCategory.LateDelivery, late.Category);
+        Assert.True(late.Confidence > 0.9, late.Confidence.ToString());
+
+        // Halfway between two: neither is sure, and the other is the runner-up.
+        var torn = model.Suggest(Unit(0, 1, 1));
+        Assert.True(torn.Confidence < 0.6, torn.Confidence.ToString());
+        Assert.Equal(
+            new[] { Amends.Domain.Cases.FailureCategory.BillingError, Amends.Domain.Cases.FailureCategory.PoorService }.Order(),
+            new[] { torn.Category, torn.RunnerUp }.Order());
+
+        var text = new StringWriter();
+        model.Write(text);
+        var read = CategoryModel.Read(new StringReader(text.ToString()));
+        Assert.Equal("test-categories", read.Version);
+        Assert.Equal(3, read.Categories.Count);
+        Assert.Equal(late, read.Suggest(Unit(0.95f, 0.05f, 0)));
+        Assert.Throws<ArgumentException>(() => model.Suggest(new float[4]));
+        Assert.Throws<InvalidDataException>(() => CategoryModel.Read(new StringReader("version\tx\n")));
+    }
+}

@@ -57,8 +57,12 @@ public abstract class ModelScoringTests(TestApp app)
         Assert.Contains("reads as very unhappy", read.Reason);
         Assert.Equal(SignalAction.Opened, read.Action);
 
-        // The case says why, and a replay of the signal answers with what the background did.
+        // The case takes the category the model reads in the text (sure enough), says why, and a replay of the signal
+        // answers with what the background did.
+        Assert.Equal(FailureCategory.DigitalOutage, read.SuggestedCategory);
+        Assert.True(read.CategoryConfidence >= 0.6, $"category confidence {read.CategoryConfidence}");
         var opened = await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{read.CaseId}");
+        Assert.Equal(FailureCategory.DigitalOutage, opened.Category);
         Assert.Contains(opened.Timeline, e => e.Kind == TimelineEntryKind.Signal && e.SignalId == stored.SignalId && e.Body!.Contains(Unhappy, StringComparison.Ordinal));
         var replay = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", body);
         Assert.Equal((true, SignalAction.Opened, read.CaseId, "minilm-l6-head-1"), (replay.Replayed, replay.Action, replay.CaseId, replay.ModelVersion));
@@ -84,6 +88,9 @@ public abstract class ModelScoringTests(TestApp app)
     {
         var result = await app.Agent.PostJsonAsync<ScoreResult>("/api/detection/score", new { text = Unhappy });
         Assert.Equal(("minilm-l6-head-1", "Dissatisfied"), (result.ModelVersion, result.Label));
+        var billing = await app.Agent.PostJsonAsync<ScoreResult>("/api/detection/score", new { text = "You charged me twice for the same order." });
+        Assert.Equal(FailureCategory.BillingError, billing.Category);
+        Assert.InRange(billing.CategoryConfidence!.Value, 0.6, 1);
         Assert.True(result.Score > result.FastScore, $"{result.Score} vs fast {result.FastScore}");
 
         // 1,200 words, far past the model's window of 256 word pieces: read in windows and pooled, not cut at the start.

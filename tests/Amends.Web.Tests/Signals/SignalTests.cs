@@ -113,6 +113,16 @@ public abstract class SignalTests(TestApp app)
         Assert.StartsWith("Hi Hana,", body);
         Assert.Contains("Thank you for telling us, and we are sorry it went wrong. Someone from our team will look into it and get back to you by ", body);
 
+        // A comment written weeks ago (an import of old survey answers) opens its case without thanking anyone now.
+        var old = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+        {
+            source = "chat-widget", externalId = Unique("m"), kind = "Message", channel = "Email", occurredAt = Now.AddDays(-20),
+            customer = new { email = Unique("long-ago") + "@example.com" },
+            text = "Still no refund after three weeks. I am cancelling my account and I want to speak to a manager.",
+        });
+        Assert.Equal(SignalAction.Opened, old.Action);
+        Assert.Empty((await app.Supervisor.GetJsonAsync<Paged<Amends.Web.Features.Messaging.OutboxItem>>($"/api/outbox?caseId={old.CaseId}")).Items);
+
         // A public review is answered in public, and a behaviour event was never addressed to us: no such message.
         var review = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
         {

@@ -37,6 +37,9 @@ public sealed class CustomerUpdates(
     IOptionsMonitor<OrganisationOptions> organisation, IOptionsMonitor<UpdateOptions> options, TimeProvider time, ILogger<CustomerUpdates> logger)
     : SaveChangesInterceptor
 {
+    /// <summary>How recent what a customer wrote must be for the case it opened to thank them at once.</summary>
+    public static readonly TimeSpan AcknowledgeWithin = TimeSpan.FromDays(2);
+
     private enum Change
     {
         /// <summary>Detection opened a case from what the customer wrote to us: they hear at once that we have it.</summary>
@@ -78,12 +81,15 @@ public sealed class CustomerUpdates(
             }
         }
 
-        // A case opened by detection from a message or a survey comment: the customer wrote to us and waits for an answer.
-        // (A public review is answered in public, a behaviour event was never addressed to us: neither gets this.)
+        // A case opened by detection from a message or a survey comment of the last two days: the customer wrote to us and
+        // waits for an answer. (A public review is answered in public, a behaviour event was never addressed to us, and a
+        // comment imported from weeks ago is better answered by a person than thanked for now: none of them gets this.)
+        var recent = time.GetUtcNow().UtcDateTime - AcknowledgeWithin;
         foreach (var entry in db.ChangeTracker.Entries<Domain.Signals.Signal>().Where(e => e.State == EntityState.Modified))
         {
             var signal = entry.Entity;
             if (signal is { Action: Domain.Signals.SignalAction.Opened, CaseId: { } opened, Text: not null, Kind: Domain.Signals.SignalKind.Message or Domain.Signals.SignalKind.Survey }
+                && signal.OccurredAt >= recent
                 && entry.Property(x => x.Action).OriginalValue != Domain.Signals.SignalAction.Opened)
             {
                 changes.Add((opened, Change.Received, null, null));

@@ -34,8 +34,11 @@ public sealed class ModelScoring(
 
     public string Version => model.Version;
 
-    /// <summary>Reads one batch of waiting texts, riskiest first; returns how many it scored.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct, int? batch = null)
+    /// <summary>
+    /// Reads one batch of waiting texts, riskiest first; returns how many it scored. It works in <c>context</c> when one
+    /// is given (the demo's seeding, which records history), else in a fresh scope's.
+    /// </summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct, int? batch = null, AmendsDbContext? context = null)
     {
         if (!model.Enabled)
         {
@@ -43,7 +46,7 @@ public sealed class ModelScoring(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var db = context ?? scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
         var now = time.GetUtcNow();
         var at = now.UtcDateTime;
         var candidates = await Waiting(db).Where(s => s.ModelLeaseUntil == null || s.ModelLeaseUntil < at)
@@ -65,7 +68,7 @@ public sealed class ModelScoring(
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var scores = model.Score([.. claimed.Select(s => s.Text!)]);
+        var readings = model.Read([.. claimed.Select(s => s.Text!)]);
         var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
         var settings = options.CurrentValue;
@@ -77,7 +80,7 @@ public sealed class ModelScoring(
         for (var i = 0; i < claimed.Count; i++)
         {
             var signal = claimed[i];
-            signal.RecordModelScore(scores[i], model.Version);
+            signal.RecordModelScore(readings[i].Score, model.Version, readings[i].Category);
             if (signal.Action == SignalAction.None
                 && (signal.Risk >= settings.OpenCaseAt || (signal.Risk >= settings.AttachAt && withOpenCase.Contains(signal.CustomerId))))
             {
@@ -89,7 +92,7 @@ public sealed class ModelScoring(
 
         await db.SaveChangesAsync(ct);
         metrics.TextsScored(claimed.Count, took);
-        if (acts > 0)
+        if (acts > 0 && context is null)
         {
             pending.Notify();
         }

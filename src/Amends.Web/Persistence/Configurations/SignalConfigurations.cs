@@ -27,6 +27,7 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         builder.Property(s => s.Reason).HasMaxLength(1000);
         builder.Property(s => s.ModelVersion).HasMaxLength(64);
         builder.Property(s => s.FastVersion).HasMaxLength(64);
+        builder.Property(s => s.SuggestedCategory).HasConversion<string>().HasMaxLength(32);
         builder.Property(s => s.CustomerTier).HasConversion<string>().HasMaxLength(16);
         builder.Ignore(s => s.Context);
         builder.Ignore(s => s.AwaitsModel);

@@ -1,3 +1,4 @@
+using Amends.Domain.Signals;
 using Amends.Web.Features.Signals;
 using Bogus;
 using Microsoft.EntityFrameworkCore;
@@ -51,7 +52,22 @@ internal static class DemoSignals
                 Event: r.Event, Value: r.Event == "OrderPlaced" ? faker.Random.Int(20, 240) : null, Channel: r.Kind == "Message" ? "Chat" : null, Text: r.Text));
         }
 
-        await services.GetRequiredService<SignalIntake>().IngestAsync(requests, ct);
+        var intake = services.GetRequiredService<SignalIntake>();
+        await intake.IngestAsync(requests, ct);
+
+        // The sentence model reads them now, in the seeding's own context, and what it finds acts now too: the demo's
+        // signals are history like its cases, so nothing of it tells a customer anything once the app runs.
+        var model = services.GetRequiredService<ModelScoring>();
+        while (await model.RunOnceAsync(ct, context: db) > 0)
+        {
+        }
+
+        db.ChangeTracker.Clear();
+        foreach (var id in await db.Signals.Where(s => s.Action == SignalAction.Pending).Select(s => s.Id).ToListAsync(ct))
+        {
+            await intake.ActAsync(id, ct);
+        }
+
         db.ChangeTracker.Clear();
     }
 }

@@ -885,6 +885,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<Guid?>("CaseId")
                         .HasColumnType("uuid");
 
+                    b.Property<double?>("CategoryConfidence")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Channel")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -983,6 +986,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SuggestedCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("SurveyType")
                         .HasMaxLength(8)

@@ -870,6 +870,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<Guid?>("CaseId")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("CategoryConfidence")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Channel")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -967,6 +970,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SuggestedCategory")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SurveyType")
