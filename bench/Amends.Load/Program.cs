@@ -212,7 +212,7 @@ async Task RunOneAsync(string db, int size)
         modelTexts = ModelRun.Texts();
         var background = await ModelRun.BackgroundAsync(serverProcess.BaseAddress, Options.AdminKey, modelTexts, runId: size);
         backgroundRate = background.PerSecond;
-        var row = $"| {db} | {size:N0} | sentence model in the background: {background.Texts:N0} texts stored and read in {background.Seconds:F1} s | 1 core | {background.PerSecond:N0} texts/s | | | | |";
+        var row = $"| {db} | {size:N0} | sentence model in the background: {background.Texts:N0} texts stored and read in {background.Seconds:F1} s; the {background.Waiting:N0} still waiting once stored, read at | 1 core | {background.PerSecond:N0} texts/s | | | | |";
         Console.WriteLine(row);
         report.AppendLine(row);
     }

@@ -93,6 +93,16 @@ public enum TimelineEntryKind
 
     /// <summary>Two customer records were found to be one person and merged: the case moved to the record kept.</summary>
     CustomerMerged,
+
+    /// <summary>An agent said whether detection was right to open or flag this case.</summary>
+    DetectionJudged,
+}
+
+/// <summary>What an agent says of a case detection opened: the customer really was unhappy, or not.</summary>
+public enum DetectionVerdict
+{
+    Confirmed,
+    NotAProblem,
 }
 
 /// <summary>One playbook step on a case, and who ticked it off when.</summary>

@@ -70,6 +70,13 @@ public sealed class RecoveryCase
     /// <summary>For a case detection opened or added to: the highest risk (0–100) of the signals that drove it; null for a case opened by a person.</summary>
     public int? DetectedRisk { get; private set; }
 
+    /// <summary>An agent's word on a detected case: right (the customer was unhappy) or not; the labels detection learns from.</summary>
+    public DetectionVerdict? DetectionVerdict { get; private set; }
+
+    public UserId? DetectionJudgedBy { get; private set; }
+
+    public DateTime? DetectionJudgedAt { get; private set; }
+
     public string? Resolution { get; private set; }
 
     public bool ApologyOnly { get; private set; }
@@ -812,6 +819,36 @@ public sealed class RecoveryCase
         }
 
         return error;
+    }
+
+    /// <summary>
+    /// Says whether detection was right about this case: <see cref="Cases.DetectionVerdict.Confirmed"/> (the customer was
+    /// unhappy) or <see cref="Cases.DetectionVerdict.NotAProblem"/>. Only a case a signal opened or went onto; saying it
+    /// again with the other word changes it, on the timeline both times.
+    /// </summary>
+    public DomainError? JudgeDetection(DetectionVerdict verdict, Actor by, DateTimeOffset now)
+    {
+        if (DetectedRisk is null)
+        {
+            return DomainError.Invalid("case.not_detected", "verdict", "Only a case detection opened or flagged takes a verdict on detection.");
+        }
+
+        if (!Enum.IsDefined(verdict))
+        {
+            return DomainError.Invalid("case.verdict_invalid", "verdict", "The verdict is Confirmed or NotAProblem.");
+        }
+
+        if (DetectionVerdict == verdict)
+        {
+            return null;
+        }
+
+        (DetectionVerdict, DetectionJudgedBy, DetectionJudgedAt) = (verdict, by.Id, now.UtcDateTime);
+        Touch(now);
+        Append(TimelineEntryKind.DetectionJudged, by, now, verdict == Cases.DetectionVerdict.Confirmed
+            ? "Detection confirmed: this customer was unhappy, and detection was right to raise it."
+            : "Not a problem: detection was wrong about this customer. Detection learns from this.");
+        return null;
     }
 
     /// <summary>The customer's record was merged into another (the same person): the case now belongs to the record kept, and says so.</summary>

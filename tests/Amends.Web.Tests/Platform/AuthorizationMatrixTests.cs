@@ -52,6 +52,15 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/signals/", Role.Agent, _ => Get("/api/signals?pageSize=5")),
         new("POST", "/api/detection/score", Role.Agent, _ => Task.FromResult(Post("/api/detection/score", new { text = "Still no refund." }))),
         new("GET", "/api/detection/status", Role.Admin, _ => Get("/api/detection/status")),
+        new("POST", "/api/cases/{id:guid}/detection-verdict", Role.Agent, async a =>
+        {
+            var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", new
+            {
+                source = "matrix", externalId = Guid.NewGuid().ToString("N"), kind = "Message", occurredAt = TimeProvider.System.GetUtcNow(),
+                customer = new { email = $"verdict-{Guid.NewGuid():N}@example.com" }, text = "I want to speak to a manager. Still no refund and I am cancelling my account.",
+            });
+            return Post($"/api/cases/{stored.CaseId}/detection-verdict", new { verdict = "Confirmed" });
+        }),
         new("GET", "/api/signals/{id:guid}", Role.Agent, async a =>
         {
             var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", MatrixSignal());

@@ -161,7 +161,7 @@ public abstract class ModelBacklogTests(string provider)
                 .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, Guid.NewGuid()).SetProperty(s => s.ModelLeaseUntil, until), ct);
         }
 
-        await ClaimAsync(DateTime.UtcNow.AddMinutes(5));
+        await ClaimAsync(TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(5));
         var scoring = app.Services.GetRequiredService<ModelScoring>();
         Assert.Equal(2, await scoring.RunOnceAsync(ct));
         Assert.Equal(0, await scoring.RunOnceAsync(ct));
@@ -169,7 +169,7 @@ public abstract class ModelBacklogTests(string provider)
         Assert.Equal("Healthy", (await DetectionCheckAsync(app)).Status);
 
         // Its claim lapses (that instance stopped): it is read after all.
-        await ClaimAsync(DateTime.UtcNow.AddMinutes(-1));
+        await ClaimAsync(TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-1));
         Assert.Equal(1, await scoring.RunOnceAsync(ct));
         Assert.NotNull((await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{ids[0]}")).ModelScore);
         status = await app.Admin.GetJsonAsync<DetectionStatus>("/api/detection/status");

@@ -142,6 +142,35 @@ public abstract class SignalTests(TestApp app)
     }
 
     [Fact]
+    public async Task An_agent_says_whether_detection_was_right_and_detection_counts_it()
+    {
+        var opened = await app.Agent.PostJsonAsync<SignalResult>("/api/signals", Message(Unique("m"), Unique("judged") + "@example.com",
+            "I want to speak to a manager. Still no refund and I am cancelling my account."));
+        Assert.Equal(SignalAction.Opened, opened.Action);
+        var before = await app.Admin.GetJsonAsync<DetectionStatus>("/api/detection/status");
+
+        var wrong = await app.Agent.PostJsonAsync<CaseDetail>($"/api/cases/{opened.CaseId}/detection-verdict", new { verdict = "NotAProblem" });
+        Assert.Equal((DetectionVerdict.NotAProblem, opened.Risk), (wrong.DetectionVerdict!.Value, wrong.DetectedRisk!.Value));
+        var right = await app.Agent.PostJsonAsync<CaseDetail>($"/api/cases/{opened.CaseId}/detection-verdict", new { verdict = "Confirmed" });
+        Assert.Equal(DetectionVerdict.Confirmed, right.DetectionVerdict);
+        Assert.Equal(2, right.Timeline.Count(e => e.Kind == TimelineEntryKind.DetectionJudged && e.ActorId == app.AgentUser.Id));
+        Assert.Contains(right.Timeline, e => e.Body == "Detection confirmed: this customer was unhappy, and detection was right to raise it.");
+
+        var after = await app.Admin.GetJsonAsync<DetectionStatus>("/api/detection/status");
+        Assert.Equal((before.Confirmed + 1, before.NotAProblem, before.Unjudged - 1), (after.Confirmed, after.NotAProblem, after.Unjudged));
+
+        // A case a person opened is not detection's to be judged; a verdict is one of the two words.
+        var byHand = await app.Agent.CaseAsync();
+        using (var notDetected = await app.Agent.PostJsonAsync($"/api/cases/{byHand.Id}/detection-verdict", new { verdict = "Confirmed" }))
+        {
+            await notDetected.AssertProblemAsync(HttpStatusCode.BadRequest, "case.not_detected");
+        }
+
+        using var unknown = await app.Agent.PostJsonAsync($"/api/cases/{opened.CaseId}/detection-verdict", new { verdict = "Maybe" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task The_case_list_filters_detected_cases_and_sorts_them_by_risk()
     {
         async Task<SignalResult> Review(int rating, string text) => await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new

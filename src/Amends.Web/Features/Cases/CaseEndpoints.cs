@@ -84,6 +84,13 @@ public static class CaseEndpoints
             }, ct)))
         .WithName("ChangeSeverity").WithSummary("Change the severity; the priority follows");
 
+        cases.MapPost("/{id:guid}/detection-verdict", (Guid id, DetectionVerdictRequest request, CaseMutation mutation, ClaimsPrincipal user,
+                HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+            Change(http, ifMatch, version => mutation.ApplyAsync(id, version, CaseAccess.For(user, CaseRule.Note), (c, now) =>
+                c.JudgeDetection(request.Verdict!.Value, user.ToActor(), now), ct)))
+        .WithName("JudgeDetection")
+        .WithSummary("Say whether detection was right about a case it opened or flagged: Confirmed (the customer was unhappy) or NotAProblem; on the timeline, and what detection learns from");
+
         cases.MapPost("/{id:guid}/escalations", (Guid id, EscalateRequest request, CaseMutation mutation, ClaimsPrincipal user,
                 HttpContext http, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
             Change(http, ifMatch, version => mutation.ApplyAsync(id, version, CaseAccess.For(user, CaseRule.Work), (c, now) =>

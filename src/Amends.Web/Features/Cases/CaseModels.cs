@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Amends.Domain.Cases;
 using Amends.Domain.Common;
 using Amends.Domain.Customers;
@@ -125,7 +126,9 @@ public sealed record CaseDetail(
     IReadOnlyList<ChecklistItem> Checklist,
     IReadOnlyList<string> AvailableActions,
     IReadOnlyList<TimelineItem> Timeline,
-    int TimelineTotal);
+    int TimelineTotal,
+    [property: Description("The highest risk (0–100) of the signals that opened or joined the case; null when detection had no part in it")] int? DetectedRisk = null,
+    [property: Description("An agent's word on detection: Confirmed or NotAProblem; null until someone says")] DetectionVerdict? DetectionVerdict = null);
 
 /// <summary>
 /// The SLA clocks in full: targets (business minutes), warning instants, whether the resolve clock is paused (and the

@@ -116,7 +116,9 @@ public sealed class CaseReader(AmendsDbContext db, TimeProvider time, DirectoryN
             c.Checklist,
             AvailableActions(c),
             [.. entries.Select(e => ToItem(e, deliveries))],
-            timelineTotal);
+            timelineTotal,
+            c.DetectedRisk,
+            c.DetectionVerdict);
     }
 
     public async Task<Result<CaseDetail>> GetByNumberAsync(string? number, CancellationToken ct)

@@ -21,6 +21,8 @@ public sealed record ReopenRequest([property: Required, StringLength(1000)] stri
 
 public sealed record ChangeSeverityRequest([property: Required] Severity? Severity);
 
+public sealed record DetectionVerdictRequest([property: Required] DetectionVerdict? Verdict);
+
 /// <summary>The customer's answer to the satisfaction check.</summary>
 public sealed record FollowUpAnswer([property: Required, Range(1, 5)] int? Score, [property: StringLength(2000)] string? Comment = null);
 

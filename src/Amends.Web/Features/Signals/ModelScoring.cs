@@ -115,9 +115,15 @@ public sealed class ModelScoring(
     {
         var backlog = await BacklogAsync(ct);
         var settings = options.CurrentValue;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var verdicts = await db.Cases.Where(c => c.DetectedRisk != null).GroupBy(c => c.DetectionVerdict)
+            .Select(g => new { Verdict = g.Key, Count = g.Count() }).ToListAsync(ct);
+        int Count(Domain.Cases.DetectionVerdict? v) => verdicts.Where(x => x.Verdict == v).Sum(x => x.Count);
         double? age = backlog.OldestReceivedAt is { } oldest ? Math.Round(Math.Max(0, (time.GetUtcNow().UtcDateTime - oldest).TotalSeconds), 1) : null;
         return new DetectionStatus(backlog.Count, backlog.More, backlog.OldestReceivedAt, age, settings.MaxBacklog,
-            model.Enabled ? DetectionModel.Sentence : DetectionModel.Fast, model.Loaded, model.Version, fast.Version, settings.OpenCaseAt, settings.AttachAt);
+            model.Enabled ? DetectionModel.Sentence : DetectionModel.Fast, model.Loaded, model.Version, fast.Version, settings.OpenCaseAt, settings.AttachAt,
+            Count(Domain.Cases.DetectionVerdict.Confirmed), Count(Domain.Cases.DetectionVerdict.NotAProblem), Count(null));
     }
 
     public void Dispose() => Wakeup.Dispose();

@@ -115,7 +115,7 @@ public sealed class DetectionOptions
     public DetectionModel Model { get; set; } = DetectionModel.Sentence;
 
     /// <summary>Texts the background model reads in one claim.</summary>
-    public int ModelBatch { get; set; } = 32;
+    public int ModelBatch { get; set; } = 64;
 
     /// <summary>Readiness turns Degraded when more texts than this wait for the model.</summary>
     public int MaxBacklog { get; set; } = 10_000;
@@ -151,4 +151,7 @@ public sealed record DetectionStatus(
     string ModelVersion,
     string FastModelVersion,
     int OpenCaseAt,
-    int AttachAt);
+    int AttachAt,
+    [property: Description("Detected cases agents confirmed (the customer was unhappy)")] int Confirmed = 0,
+    [property: Description("Detected cases agents said were not a problem")] int NotAProblem = 0,
+    [property: Description("Detected cases nobody has judged yet")] int Unjudged = 0);

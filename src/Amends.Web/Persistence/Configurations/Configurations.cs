@@ -51,6 +51,7 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(24);
         builder.Property(c => c.Outcome).HasConversion<string>().HasMaxLength(24);
         builder.Property(c => c.Category).HasConversion<string>().HasMaxLength(32);
+        builder.Property(c => c.DetectionVerdict).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Channel).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Resolution).HasMaxLength(RecoveryCase.MaxTextLength);
         builder.Property(c => c.FollowUpComment).HasMaxLength(RecoveryCase.MaxTextLength);

@@ -118,6 +118,16 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.Property<int?>("DetectedRisk")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("DetectionJudgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DetectionJudgedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DetectionVerdict")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTime?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone");
 

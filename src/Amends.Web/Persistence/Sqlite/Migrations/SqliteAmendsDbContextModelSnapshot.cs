@@ -112,6 +112,16 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<int?>("DetectedRisk")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("DetectionJudgedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DetectionJudgedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DetectionVerdict")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("EscalatedAt")
                         .HasColumnType("TEXT");
 
