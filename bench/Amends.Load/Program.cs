@@ -253,7 +253,7 @@ async Task RunOneAsync(string db, int size)
     if (modelTexts is not null)
     {
         var bare = ModelRun.BarePerSecond(modelTexts);
-        var ceiling = $"| {db} | {size:N0} | bare sentence model on the same texts (ceiling, one thread, server stopped): background = {backgroundRate / bare:F2} × bare | 1 core | {bare:N0} texts/s | | | | |";
+        var ceiling = $"| {db} | {size:N0} | bare sentence model on the same texts (ceiling, one thread, calls of 64 as the server claims, server stopped): background = {backgroundRate / bare:F2} × bare | 1 core | {bare:N0} texts/s | | | | |";
         Console.WriteLine(ceiling);
         report.AppendLine(ceiling);
     }

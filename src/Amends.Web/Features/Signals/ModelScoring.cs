@@ -61,7 +61,8 @@ public sealed class ModelScoring(
         var until = at + Lease;
         await Waiting(db).Where(s => candidates.Contains(s.Id) && (s.ModelLeaseUntil == null || s.ModelLeaseUntil < at))
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, _owner).SetProperty(s => s.ModelLeaseUntil, until), ct);
-        var claimed = await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner && s.ModelLeaseUntil == until).ToListAsync(ct);
+        // Those this instance holds now (its owner id is its own; a claim of its own not lapsed is never a candidate).
+        var claimed = await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner).ToListAsync(ct);
         if (claimed.Count == 0)
         {
             return 0;
