@@ -153,7 +153,8 @@ public abstract class ModelBacklogTests(string provider)
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
 
-        // One of them claimed by another instance: this one reads the other two and leaves it.
+        // One of them claimed by another instance: this one reads the other two (as its worker does, one batch written
+        // while the next is read) and leaves it.
         async Task ClaimAsync(DateTime until)
         {
             await using var scope = app.Scope();
@@ -163,7 +164,7 @@ public abstract class ModelBacklogTests(string provider)
 
         await ClaimAsync(TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(5));
         var scoring = app.Services.GetRequiredService<ModelScoring>();
-        Assert.Equal(2, await scoring.RunOnceAsync(ct));
+        Assert.Equal(2, await scoring.RunUntilDoneAsync(ct));
         Assert.Equal(0, await scoring.RunOnceAsync(ct));
         Assert.Null((await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{ids[0]}")).ModelScore);
         Assert.Equal("Healthy", (await DetectionCheckAsync(app)).Status);

@@ -47,31 +47,102 @@ public sealed class ModelScoring(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = context ?? scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
-        var now = time.GetUtcNow();
-        var at = now.UtcDateTime;
+        var claimed = await ClaimAsync(db, batch, ct);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        await RecordAsync(db, claimed, Read(claimed), notify: context is null, ct);
+        return claimed.Count;
+    }
+
+    /// <summary>
+    /// Reads every waiting text, one batch after another, with the database's work of a batch (writing it, claiming the
+    /// next) done while the model reads the next one: the model's core does not wait on the database. Returns how many it
+    /// scored, when none waits.
+    /// </summary>
+    public async Task<int> RunUntilDoneAsync(CancellationToken ct)
+    {
+        if (!model.Enabled)
+        {
+            return 0;
+        }
+
+        var done = 0;
+        Task writing = Task.CompletedTask;
+        while (!ct.IsCancellationRequested)
+        {
+            var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+            var claimed = await ClaimAsync(db, null, ct);
+            if (claimed.Count == 0)
+            {
+                await scope.DisposeAsync();
+                break;
+            }
+
+            var readings = Read(claimed);
+            try
+            {
+                await writing;
+            }
+            catch
+            {
+                // The batch written last failed (its claims lapse and it is read again); this one goes back the same way.
+                await scope.DisposeAsync();
+                throw;
+            }
+
+            done += claimed.Count;
+            writing = WriteAsync(scope, db, claimed, readings, ct);
+        }
+
+        await writing;
+        return done;
+
+        async Task WriteAsync(AsyncServiceScope scope, AmendsDbContext db, List<Signal> claimed, TextReading[] readings, CancellationToken token)
+        {
+            await using (scope)
+            {
+                await RecordAsync(db, claimed, readings, notify: true, token);
+            }
+        }
+    }
+
+    /// <summary>Claims up to a batch of the riskiest waiting texts for this instance, with a lease; the claimed signals, tracked.</summary>
+    private async Task<List<Signal>> ClaimAsync(AmendsDbContext db, int? batch, CancellationToken ct)
+    {
+        var at = time.GetUtcNow().UtcDateTime;
         var candidates = await Waiting(db).Where(s => s.ModelLeaseUntil == null || s.ModelLeaseUntil < at)
             .OrderByDescending(s => s.Risk).ThenBy(s => s.ReceivedAt).Select(s => s.Id)
             .Take(Math.Max(1, batch ?? options.CurrentValue.ModelBatch)).ToListAsync(ct);
         if (candidates.Count == 0)
         {
-            return 0;
+            return [];
         }
 
         // The lease condition again in the update: of two instances racing for a row, only one update matches it.
         var until = at + Lease;
         await Waiting(db).Where(s => candidates.Contains(s.Id) && (s.ModelLeaseUntil == null || s.ModelLeaseUntil < at))
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, _owner).SetProperty(s => s.ModelLeaseUntil, until), ct);
-        // Those this instance holds now (its owner id is its own; a claim of its own not lapsed is never a candidate).
-        var claimed = await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner).ToListAsync(ct);
-        if (claimed.Count == 0)
-        {
-            return 0;
-        }
 
+        // Those this instance holds now (its owner id is its own; a claim of its own not lapsed is never a candidate).
+        return await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner).ToListAsync(ct);
+    }
+
+    private TextReading[] Read(List<Signal> claimed)
+    {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var readings = model.Read([.. claimed.Select(s => s.Text!)]);
-        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        metrics.TextsScored(claimed.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return readings;
+    }
 
+    /// <summary>Records the model's readings, takes each risk again, and leaves to the pending worker the signals that now act.</summary>
+    private async Task RecordAsync(AmendsDbContext db, List<Signal> claimed, TextReading[] readings, bool notify, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
         var settings = options.CurrentValue;
         var undecided = claimed.Where(s => s.Action == SignalAction.None).Select(s => s.CustomerId).Distinct().ToList();
         var open = true;
@@ -92,13 +163,10 @@ public sealed class ModelScoring(
         }
 
         await db.SaveChangesAsync(ct);
-        metrics.TextsScored(claimed.Count, took);
-        if (acts > 0 && context is null)
+        if (acts > 0 && notify)
         {
             pending.Notify();
         }
-
-        return claimed.Count;
     }
 
     /// <summary>How many texts wait for the model (counted up to <paramref name="cap"/>) and since when the oldest has.</summary>
@@ -144,5 +212,5 @@ internal sealed class ModelScoringWorker(ModelScoring scoring, IConfiguration co
     protected override bool Enabled => scoring.Enabled;
 
     // The model is CPU work without awaits: off the host's startup path, on a pool thread of its own.
-    protected override Task<int> RunOnceAsync(CancellationToken ct) => Task.Run(() => scoring.RunOnceAsync(ct), ct);
+    protected override Task<int> RunOnceAsync(CancellationToken ct) => Task.Run(() => scoring.RunUntilDoneAsync(ct), ct);
 }
