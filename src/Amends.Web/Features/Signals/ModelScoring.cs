@@ -173,7 +173,11 @@ public sealed class ModelScoring(
     public async Task<ScoringBacklog> BacklogAsync(CancellationToken ct, int cap = 100_000)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        return await BacklogAsync(scope.ServiceProvider.GetRequiredService<AmendsDbContext>(), cap, ct);
+    }
+
+    private async Task<ScoringBacklog> BacklogAsync(AmendsDbContext db, int cap, CancellationToken ct)
+    {
         var count = await Waiting(db).Take(cap + 1).CountAsync(ct);
         var oldest = count == 0 ? null : await Waiting(db).MinAsync(s => (DateTime?)s.ReceivedAt, ct);
         return new ScoringBacklog(Math.Min(count, cap), count > cap, oldest, model.Enabled, model.Loaded, model.Version);
@@ -182,10 +186,10 @@ public sealed class ModelScoring(
     /// <summary>The backlog with its oldest text's age, the models in use and the risk thresholds: the admin page and its API.</summary>
     public async Task<DetectionStatus> StatusAsync(CancellationToken ct)
     {
-        var backlog = await BacklogAsync(ct);
-        var settings = options.CurrentValue;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AmendsDbContext>();
+        var backlog = await BacklogAsync(db, 100_000, ct);
+        var settings = options.CurrentValue;
         var verdicts = await db.Cases.Where(c => c.DetectedRisk != null).GroupBy(c => c.DetectionVerdict)
             .Select(g => new { Verdict = g.Key, Count = g.Count() }).ToListAsync(ct);
         int Count(Domain.Cases.DetectionVerdict? v) => verdicts.Where(x => x.Verdict == v).Sum(x => x.Count);
