@@ -150,7 +150,7 @@ public sealed class Signal
 
     public RiskContext Context => new(CustomerTier, RepeatFailure, RecentContacts);
 
-    /// <summary>The instance that claimed it for the model to read, until when (UTC): a lapsed claim is taken over, so a crash loses nothing.</summary>
+    /// <summary>The claim (one per batch claimed, never shared) that holds it for the model to read, until when (UTC): a lapsed claim is taken over, so a crash loses nothing.</summary>
     public Guid? ModelLeaseOwner { get; private set; }
 
     public DateTime? ModelLeaseUntil { get; private set; }

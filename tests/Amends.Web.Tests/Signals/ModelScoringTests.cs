@@ -175,6 +175,22 @@ public abstract class ModelBacklogTests(string provider)
         Assert.NotNull((await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{ids[0]}")).ModelScore);
         status = await app.Admin.GetJsonAsync<DetectionStatus>("/api/detection/status");
         Assert.Equal((0, true, (DateTime?)null), (status.Backlog, status.ModelLoaded, status.OldestWaitingSince));
+
+        // Several claims of this one instance at once (its worker and a direct call, say): each text is read once. A
+        // claim token shared by the instance let each of them take the rows another had just claimed, read them again,
+        // and write a stale decision over what the first had led to.
+        for (var i = 0; i < 8; i++)
+        {
+            await app.Agent.PostJsonAsync<SignalResult>("/api/signals", new
+            {
+                source = "chat", externalId = "race-" + i, kind = "Message", occurredAt = TimeProvider.System.GetUtcNow(),
+                customer = new { email = $"r{i}@example.com" }, text = "The app crashed again while I was paying, attempt " + i,
+            });
+        }
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => scoring.RunOnceAsync(ct, batch: 8), ct)));
+        Assert.Equal(8, counts.Sum());
+        Assert.Equal(0, (await app.Admin.GetJsonAsync<DetectionStatus>("/api/detection/status")).Backlog);
     }
 
     private static async Task<(string Status, string Description)> DetectionCheckAsync(TestApp app)

@@ -423,8 +423,12 @@ public abstract class SignalTests(TestApp app)
                 .SetProperty(x => x.Action, SignalAction.Pending).SetProperty(x => x.Risk, 80).SetProperty(x => x.DecidedAt, before), Ct);
         }
 
-        await app.Services.GetRequiredService<PendingSignals>().RunOnceAsync(Ct);
-        var after = await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{stored.SignalId}");
+        // This app's own worker may claim it first (it polls too): then it is the one that opens the case.
+        var after = await Eventually.UntilAsync(async () =>
+        {
+            await app.Services.GetRequiredService<PendingSignals>().RunOnceAsync(Ct);
+            return await app.Agent.GetJsonAsync<SignalDto>($"/api/signals/{stored.SignalId}");
+        }, s => s.Action != SignalAction.Pending);
         Assert.Equal(SignalAction.Opened, after.Action);
         var opened = await app.Agent.GetJsonAsync<CaseDetail>($"/api/cases/{after.CaseId}");
         Assert.Equal(Severity.High, opened.Severity);

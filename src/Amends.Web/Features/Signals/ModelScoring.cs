@@ -25,8 +25,6 @@ public sealed class ModelScoring(
     /// <summary>How long a claim holds: far longer than a batch takes, short enough that a crash costs little.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    private readonly Guid _owner = Guid.NewGuid();
-
     /// <summary>Wakes the worker when ingestion stored texts.</summary>
     public Wakeup Wakeup { get; } = new();
 
@@ -122,13 +120,15 @@ public sealed class ModelScoring(
             return [];
         }
 
-        // The lease condition again in the update: of two instances racing for a row, only one update matches it.
+        // The lease condition again in the update: of two claims racing for a row, only one update matches it. Each claim
+        // has its own token, not one per instance: two claims of one instance (the worker and a direct call) racing for
+        // a row would otherwise both find it theirs, both read it, and the later write would undo what the first led to.
         var until = at + Lease;
+        var claim = Guid.NewGuid();
         await Waiting(db).Where(s => candidates.Contains(s.Id) && (s.ModelLeaseUntil == null || s.ModelLeaseUntil < at))
-            .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, _owner).SetProperty(s => s.ModelLeaseUntil, until), ct);
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.ModelLeaseOwner, claim).SetProperty(s => s.ModelLeaseUntil, until), ct);
 
-        // Those this instance holds now (its owner id is its own; a claim of its own not lapsed is never a candidate).
-        return await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == _owner).ToListAsync(ct);
+        return await Waiting(db).Where(s => candidates.Contains(s.Id) && s.ModelLeaseOwner == claim).ToListAsync(ct);
     }
 
     private TextReading[] Read(List<Signal> claimed)
