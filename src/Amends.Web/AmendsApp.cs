@@ -274,6 +274,10 @@ public static class AmendsApp
         services.AddHostedService<Features.Signals.ModelScoringWorker>();
         services.AddScoped<Features.Signals.SignalQueries>();
         services.AddScoped<Features.Signals.SignalCsvImport>();
+        services.AddSingleton<Features.Signals.IncidentWatch>();
+        services.AddSingleton<Features.Signals.ChurnWatch>();
+        services.AddScoped<Features.Signals.Incidents>();
+        services.AddHostedService<Features.Signals.BehaviourWorker>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.MergeCustomers>();
         services.AddScoped<Features.Customers.CustomerPreferences>();
@@ -345,6 +349,7 @@ public static class AmendsApp
         Features.Messaging.StatusEndpoints.MapStatusEndpoints(app);
         Features.Messaging.Email.EmailEndpoints.MapEmailEndpoints(app);
         Features.Signals.SignalEndpoints.MapSignalEndpoints(app);
+        Features.Signals.IncidentEndpoints.MapIncidentEndpoints(app);
         app.MapAdminEndpoints();
         app.MapAccountEndpoints();
         app.MapPasswordResetEndpoints();

@@ -125,3 +125,19 @@ public enum EscalationState
     Waiting,
     SupervisorEngaged,
 }
+
+/// <summary>The categories in words a person reads.</summary>
+public static class FailureCategories
+{
+    public static string Label(FailureCategory category) => category switch
+    {
+        FailureCategory.LateDelivery => "Late delivery",
+        FailureCategory.DefectiveProduct => "Defective product",
+        FailureCategory.WrongOrder => "Wrong order",
+        FailureCategory.BillingError => "Billing error",
+        FailureCategory.PoorService => "Poor service",
+        FailureCategory.MissedAppointment => "Missed appointment",
+        FailureCategory.DigitalOutage => "Digital outage",
+        _ => "Other",
+    };
+}

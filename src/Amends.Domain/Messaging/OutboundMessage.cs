@@ -38,6 +38,9 @@ public enum MessageKind
 
     /// <summary>A staff member's password reset.</summary>
     PasswordReset,
+
+    /// <summary>Sent to a customer an incident hit, before they complain (no case of its own).</summary>
+    Proactive,
 }
 
 /// <summary>What a channel said about one attempt.</summary>

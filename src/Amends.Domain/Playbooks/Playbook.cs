@@ -117,14 +117,19 @@ public sealed partial class Playbook
 
     /// <summary>Fills a template's merge fields; a field without a value becomes its fallback, e.g. "there" for a nameless customer.</summary>
     public string Render(TemplateKind kind, IReadOnlyDictionary<string, string?> values, string? language = null) =>
-        TemplateFor(kind, language) is { Length: > 0 } template
-            ? MergeField().Replace(template, m =>
-            {
-                var name = m.Groups["name"].Value;
-                var fallback = m.Groups["fallback"].Success ? m.Groups["fallback"].Value : "";
-                return values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : fallback;
-            })
-            : "";
+        TemplateFor(kind, language) is { Length: > 0 } template ? Fill(template, values) : "";
+
+    /// <summary>Fills any text's merge fields (<c>{{name|fallback}}</c>) from <paramref name="values"/>.</summary>
+    public static string Fill(string template, IReadOnlyDictionary<string, string?> values) => MergeField().Replace(template, m =>
+    {
+        var name = m.Groups["name"].Value;
+        var fallback = m.Groups["fallback"].Success ? m.Groups["fallback"].Value : "";
+        return values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : fallback;
+    });
+
+    /// <summary>The first merge field in <paramref name="template"/> that is not one of <paramref name="allowed"/>, or null.</summary>
+    public static string? UnknownMergeField(string template, IReadOnlyCollection<string> allowed) =>
+        MergeField().Matches(template).Select(m => m.Groups["name"].Value).FirstOrDefault(n => !allowed.Contains(n));
 
     private static DomainError? CheckMergeFields(string template, string field)
     {

@@ -34,6 +34,8 @@ public sealed record BgNbd(double R, double Alpha, double A, double B, int Custo
     /// <summary>The fit reads at most this many customers (an even sample of the rest): the parameters settle long before.</summary>
     public const int MaxFitCustomers = 20_000;
 
+    private const double MaxLogParameter = 12;
+
     /// <summary>The probability that a customer with this history is still active (1 for one with no repeat purchase, as the model has it).</summary>
     public double ProbabilityAlive(PurchaseHistory h)
     {
@@ -92,6 +94,13 @@ public sealed record BgNbd(double R, double Alpha, double A, double B, int Custo
             : Enumerable.Range(0, MaxFitCustomers).Select(i => histories[(int)((long)i * histories.Count / MaxFitCustomers)]).ToList();
         double Negative(Vector<double> p)
         {
+            // Within e^±12 of 1: a population where nobody leaves drives b to infinity, and there the likelihood is as
+            // good as flat; the walls let the simplex settle instead of walking on forever.
+            if (p.Any(x => Math.Abs(x) > MaxLogParameter))
+            {
+                return double.MaxValue;
+            }
+
             var (r, alpha, a, b) = (Math.Exp(p[0]), Math.Exp(p[1]), Math.Exp(p[2]), Math.Exp(p[3]));
             var sum = 0.0;
             foreach (var h in sample)
@@ -109,7 +118,17 @@ public sealed record BgNbd(double R, double Alpha, double A, double B, int Custo
         var best = double.MaxValue;
         for (var restart = 0; restart < 10; restart++)
         {
-            var result = new NelderMeadSimplex(1e-10, 5_000).FindMinimum(objective, p);
+            MinimizationResult result;
+            try
+            {
+                result = new NelderMeadSimplex(1e-10, 5_000).FindMinimum(objective, p);
+            }
+            catch (MaximumIterationsException)
+            {
+                // Still creeping along a flat ridge: where it was is as good as it gets.
+                break;
+            }
+
             p = result.MinimizingPoint;
             if (best - result.FunctionInfoAtMinimum.Value < 1e-6)
             {

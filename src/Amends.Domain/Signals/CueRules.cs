@@ -88,8 +88,10 @@ public static partial class CueRules
     };
 
     /// <summary>The cue of a behaviour event, if it says something is wrong.</summary>
-    public static (Cue Cue, int Weight)? ForEvent(BehaviourEvent? behaviour) => behaviour switch
+    public static (Cue Cue, int Weight)? ForEvent(BehaviourEvent? behaviour, decimal? value = null) => behaviour switch
     {
+        BehaviourEvent.PurchasesStopped => (new Cue("purchases_stopped",
+            value is { } alive ? $"Bought regularly and has stopped: only {alive:P0} likely still a customer." : "Bought regularly and has stopped."), 40),
         BehaviourEvent.SubscriptionCancelled => (new Cue("cancelled", "Cancelled their subscription."), 45),
         BehaviourEvent.OrderCancelled => (new Cue("cancelled", "Cancelled an order."), 25),
         BehaviourEvent.PaymentFailed => (new Cue("payment_failed", "A payment failed."), 15),

@@ -33,7 +33,7 @@ public static class RiskScorer
             weighted.Insert(0, score);
         }
 
-        if (CueRules.ForEvent(signal.Event) is { } behaviour)
+        if (CueRules.ForEvent(signal.Event, signal.Value) is { } behaviour)
         {
             weighted.Insert(0, behaviour);
         }

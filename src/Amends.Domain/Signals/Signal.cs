@@ -33,6 +33,9 @@ public enum BehaviourEvent
     Contact,
     UsageDropped,
     SubscriptionCancelled,
+
+    /// <summary>Derived by Amends: a regular buyer's purchases stopped (BG/NBD); its value is the probability they are still active.</summary>
+    PurchasesStopped,
 }
 
 /// <summary>What detection did with a signal.</summary>
@@ -342,6 +345,7 @@ public sealed class Signal
         BehaviourEvent.PaymentFailed => "Failed payment",
         BehaviourEvent.Contact => "Contact",
         BehaviourEvent.UsageDropped => "Usage dropped",
+        BehaviourEvent.PurchasesStopped => "Purchases stopped",
         _ => "Subscription cancelled",
     };
 

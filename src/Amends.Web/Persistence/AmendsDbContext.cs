@@ -22,6 +22,10 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Signals.Signal> Signals => Set<Amends.Domain.Signals.Signal>();
 
+    public DbSet<Amends.Domain.Signals.Incident> Incidents => Set<Amends.Domain.Signals.Incident>();
+
+    public DbSet<Amends.Domain.Signals.IncidentCustomer> IncidentCustomers => Set<Amends.Domain.Signals.IncidentCustomer>();
+
     public DbSet<RecoveryCase> Cases => Set<RecoveryCase>();
 
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();

@@ -52,6 +52,14 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("GET", "/api/signals/", Role.Agent, _ => Get("/api/signals?pageSize=5")),
         new("POST", "/api/detection/score", Role.Agent, _ => Task.FromResult(Post("/api/detection/score", new { text = "Still no refund." }))),
         new("GET", "/api/detection/status", Role.Admin, _ => Get("/api/detection/status")),
+        new("POST", "/api/detection/churn-check", Role.Admin, _ => Task.FromResult(Post("/api/detection/churn-check", null))),
+        new("POST", "/api/incidents/check", Role.Admin, _ => Task.FromResult(Post("/api/incidents/check", null))),
+        new("GET", "/api/incidents/", Role.Agent, _ => Get("/api/incidents?pageSize=5")),
+        new("GET", "/api/incidents/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/incidents/{await NewIncident(a)}")),
+        new("POST", "/api/incidents/{id:guid}/open-cases", Role.Supervisor, async a => Post($"/api/incidents/{await NewIncident(a)}/open-cases", null)),
+        new("POST", "/api/incidents/{id:guid}/message", Role.Supervisor, async a =>
+            Post($"/api/incidents/{await NewIncident(a)}/message", new { subject = "Matrix", body = "Hi {{customer.firstName|there}}" })),
+        new("POST", "/api/incidents/{id:guid}/close", Role.Supervisor, async a => Post($"/api/incidents/{await NewIncident(a)}/close", null)),
         new("POST", "/api/cases/{id:guid}/detection-verdict", Role.Agent, async a =>
         {
             var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", new
@@ -368,6 +376,21 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
 
     private static Call Post(string url, object? body) => new(HttpMethod.Post, url, body ?? new { });
+
+    /// <summary>An open incident of its own (a unique location) with one affected customer, as the watch opens one.</summary>
+    private static async Task<Guid> NewIncident(TestApp a)
+    {
+        var customer = await a.Admin.CustomerAsync();
+        var now = TimeProvider.System.GetUtcNow();
+        var incident = Amends.Domain.Signals.Incident.Open(Amends.Domain.Signals.IncidentDimension.Location, "Matrix-" + Guid.NewGuid().ToString("N")[..8],
+            new Amends.Domain.Signals.SpikeReading(5, 0.1, 1e-6, true), now.UtcDateTime.AddHours(-6), now);
+        await using var scope = a.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+        db.Incidents.Add(incident);
+        db.IncidentCustomers.Add(Amends.Domain.Signals.IncidentCustomer.Hit(incident.Id, new Amends.Domain.Common.CustomerId(customer.Id), Guid.NewGuid(), now.UtcDateTime));
+        await db.SaveChangesAsync();
+        return incident.Id;
+    }
 
     /// <summary>A message on one of the test agent's cases, due in an hour: it waits in the outbox while the call acts on it.</summary>
     private static async Task<Guid> Queued(TestApp a) =>

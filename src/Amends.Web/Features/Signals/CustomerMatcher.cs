@@ -18,11 +18,18 @@ internal sealed class CustomerMatcher
     private readonly Dictionary<string, Customer> _byEmail = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<CustomerId, Customer> _byId = [];
+
     private CustomerMatcher(AmendsDbContext db) => _db = db;
 
     /// <summary>What is wrong with how a signal names its customer, if anything.</summary>
     public static IEnumerable<DomainError> Check(SignalCustomer? customer)
     {
+        if (customer?.Known is not null)
+        {
+            yield break;
+        }
+
         if (customer is null || (Blank(customer.ExternalId) && Blank(customer.Email) && Blank(customer.Phone)))
         {
             yield return DomainError.Invalid("signal.customer_required", "customer", "Say who it is about: customer.externalId, customer.email or customer.phone.");
@@ -57,6 +64,15 @@ internal sealed class CustomerMatcher
         var emails = wanted.Select(w => Customer.NormalizeEmail(w.Email)).OfType<string>().Distinct().ToList();
         var phones = wanted.Select(w => w.Phone?.Trim()).OfType<string>().Where(x => x.Length > 0).Distinct().ToList();
         var found = new List<Customer>();
+        var known = wanted.Select(w => w.Known).OfType<CustomerId>().Distinct().ToList();
+        if (known.Count > 0)
+        {
+            foreach (var customer in await db.Customers.Where(c => known.Contains(c.Id)).ToListAsync(ct))
+            {
+                matcher._byId[customer.Id] = customer;
+            }
+        }
+
         if (externalIds.Count > 0)
         {
             found.AddRange(await db.Customers.Where(c => c.ExternalId != null && externalIds.Contains(c.ExternalId)).ToListAsync(ct));
@@ -87,6 +103,11 @@ internal sealed class CustomerMatcher
     /// <summary>The customer a signal is about; a new one (added to the context) when none matches.</summary>
     public Customer Resolve(SignalCustomer wanted, DateTimeOffset now)
     {
+        if (wanted.Known is { } id)
+        {
+            return _byId[id];
+        }
+
         var externalId = Blank(wanted.ExternalId) ? null : wanted.ExternalId!.Trim();
         var email = Customer.NormalizeEmail(wanted.Email);
         var phone = Blank(wanted.Phone) ? null : wanted.Phone!.Trim();

@@ -445,6 +445,11 @@ public sealed class SignalIntake(
             r.Text, r.Product, r.Location, r.OrderReference);
         var named = errors.Select(e => e.Field).ToHashSet();
         errors.AddRange(Signal.Validate(report).Where(e => !named.Contains(e.Field)));
+        if (report.Event == BehaviourEvent.PurchasesStopped && report.Source?.Trim().ToLowerInvariant() != ChurnWatch.Source)
+        {
+            errors.Add(DomainError.Invalid("signal.event_derived", "event", "PurchasesStopped is derived by Amends from OrderPlaced events: send those."));
+        }
+
         return (errors.Count == 0 ? report : null, errors);
     }
 

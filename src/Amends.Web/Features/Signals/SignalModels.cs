@@ -9,7 +9,12 @@ public sealed record SignalCustomer(
     [property: Description("The business's own id for the customer (CRM, shop); matched first")] string? ExternalId = null,
     string? Email = null,
     string? Phone = null,
-    [property: Description("Used when the customer is new; their e-mail or phone otherwise")] string? Name = null);
+    [property: Description("Used when the customer is new; their e-mail or phone otherwise")] string? Name = null)
+{
+    /// <summary>Amends' own id of the customer, for the signals it derives itself (never read from a request).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Amends.Domain.Common.CustomerId? Known { get; init; }
+}
 
 /// <summary>
 /// A signal as a source sends it. Names of kinds and events are strings here, checked per item, so one bad item of a
@@ -119,6 +124,36 @@ public sealed class DetectionOptions
 
     /// <summary>Readiness turns Degraded when more texts than this wait for the model.</summary>
     public int MaxBacklog { get; set; } = 10_000;
+
+    /// <summary>Incidents: the window of negative signals the chart reads, in hours, against the same window of earlier weeks.</summary>
+    public double IncidentWindowHours { get; set; } = 6;
+
+    /// <summary>Incidents: a signal counts as negative from this risk (a late delivery is 25, a failed payment 15).</summary>
+    public int IncidentRisk { get; set; } = 20;
+
+    /// <summary>Incidents: how many earlier weeks make the baseline.</summary>
+    public int IncidentWeeks { get; set; } = 4;
+
+    /// <summary>Incidents: the chart alarms when so many customers would come by chance with at most this probability.</summary>
+    public double IncidentAlpha { get; set; } = SpikeChart.DefaultAlpha;
+
+    /// <summary>Incidents: fewer customers hit than this in the window is never an incident.</summary>
+    public int IncidentMinCustomers { get; set; } = SpikeChart.DefaultMinCount;
+
+    /// <summary>Incidents: how often each instance looks, in minutes.</summary>
+    public double IncidentCheckMinutes { get; set; } = 10;
+
+    /// <summary>Incidents: one with no new affected customer for this many hours closes itself.</summary>
+    public double IncidentQuietHours { get; set; } = 48;
+
+    /// <summary>Purchases: a customer of at least <see cref="ChurnMinOrders"/> orders whose BG/NBD probability of still being active falls below this gets a risk signal.</summary>
+    public double ChurnBelow { get; set; } = 0.3;
+
+    /// <summary>Purchases: only customers with at least this many orders are judged (a regular rhythm to depart from).</summary>
+    public int ChurnMinOrders { get; set; } = 3;
+
+    /// <summary>Purchases: how often the model is fitted again and every customer judged, in hours.</summary>
+    public double ChurnCheckHours { get; set; } = 24;
 }
 
 public enum DetectionModel

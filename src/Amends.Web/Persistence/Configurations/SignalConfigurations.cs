@@ -47,10 +47,50 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         // The customer's page and repeated-contact counts read a customer's signals newest first.
         builder.HasIndex(s => new { s.CustomerId, s.OccurredAt });
         builder.HasIndex(s => s.CaseId).HasFilter("\"CaseId\" IS NOT NULL");
+        // Incident detection counts the negative signals of a window of time, this week and the same window of earlier weeks.
+        builder.HasIndex(s => s.OccurredAt);
+        // The purchase model reads each customer's orders: their count, first and last.
+        builder.HasIndex(s => new { s.CustomerId, s.OccurredAt }, "IX_Signals_Orders").HasFilter("\"Event\" = 'OrderPlaced'");
         // Signals whose action is still to be taken, riskiest first.
         builder.HasIndex(s => new { s.Action, s.Risk }).HasFilter("\"Action\" = 'Pending'");
         // Signals the sentence model has still to read, riskiest first: the scoring backlog, claimed in batches.
         builder.HasIndex(s => new { s.Risk, s.ReceivedAt }, "IX_Signals_AwaitingModel").IsDescending(true, false)
             .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
+    }
+}
+
+internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
+{
+    public void Configure(EntityTypeBuilder<Incident> builder)
+    {
+        builder.ToTable("Incidents");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Id).ValueGeneratedNever();
+        builder.Property(i => i.Dimension).HasConversion<string>().HasMaxLength(16);
+        builder.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(i => i.Key).HasMaxLength(Incident.MaxKeyLength).IsRequired();
+        builder.Property(i => i.CasesOpenedBy).HasMaxLength(Incident.MaxNameLength);
+        builder.Property(i => i.MessagedBy).HasMaxLength(Incident.MaxNameLength);
+        builder.Property(i => i.ClosedBy).HasMaxLength(Incident.MaxNameLength);
+        builder.Property(i => i.Version).IsConcurrencyToken();
+        builder.Ignore(i => i.Title);
+        builder.Ignore(i => i.Reason);
+
+        // One open incident per thing: two instances that see the same spike at once cannot both open one.
+        builder.HasIndex(i => new { i.Dimension, i.Key }).IsUnique().HasFilter("\"Status\" = 'Open'");
+        builder.HasIndex(i => new { i.Status, i.OpenedAt }).IsDescending(false, true);
+    }
+}
+
+internal sealed class IncidentCustomerConfiguration : IEntityTypeConfiguration<IncidentCustomer>
+{
+    public void Configure(EntityTypeBuilder<IncidentCustomer> builder)
+    {
+        builder.ToTable("IncidentCustomers");
+        builder.HasKey(c => new { c.IncidentId, c.CustomerId });
+        builder.HasOne<Incident>().WithMany().HasForeignKey(c => c.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(c => c.CustomerId);
+        builder.HasIndex(c => new { c.IncidentId, c.FirstSignalAt });
     }
 }

@@ -882,6 +882,113 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.ToTable("Offers", (string)null);
                 });
 
+            modelBuilder.Entity("Amends.Domain.Signals.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Affected")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("CasesOpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CasesOpenedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double>("Expected")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("LastSignalAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("MessagedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MessagedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Observed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("PValue")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Dimension", "Key")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Open'");
+
+                    b.HasIndex("Status", "OpenedAt")
+                        .IsDescending(false, true);
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.IncidentCustomer", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("FirstSignalAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("FirstSignalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("MessagedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("IncidentId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("IncidentId", "FirstSignalAt");
+
+                    b.ToTable("IncidentCustomers", (string)null);
+                });
+
             modelBuilder.Entity("Amends.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1018,6 +1125,8 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex("CaseId")
                         .HasFilter("\"CaseId\" IS NOT NULL");
 
+                    b.HasIndex("OccurredAt");
+
                     b.HasIndex("Action", "Risk")
                         .HasFilter("\"Action\" = 'Pending'");
 
@@ -1029,6 +1138,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasIndex(new[] { "Risk", "ReceivedAt" }, "IX_Signals_AwaitingModel")
                         .IsDescending(true, false)
                         .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "CustomerId", "OccurredAt" }, "IX_Signals_Orders")
+                        .HasFilter("\"Event\" = 'OrderPlaced'");
 
                     b.ToTable("Signals", (string)null);
                 });
@@ -1806,6 +1918,21 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                     b.HasOne("Amends.Domain.Cases.RecoveryCase", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.IncidentCustomer", b =>
+                {
+                    b.HasOne("Amends.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Amends.Domain.Signals.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -867,6 +867,113 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.ToTable("Offers", (string)null);
                 });
 
+            modelBuilder.Entity("Amends.Domain.Signals.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Affected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CasesOpenedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CasesOpenedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dimension")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Expected")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignalAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("MessagedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessagedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Observed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("PValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Dimension", "Key")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Open'");
+
+                    b.HasIndex("Status", "OpenedAt")
+                        .IsDescending(false, true);
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.IncidentCustomer", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstSignalAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FirstSignalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("MessagedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IncidentId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("IncidentId", "FirstSignalAt");
+
+                    b.ToTable("IncidentCustomers", (string)null);
+                });
+
             modelBuilder.Entity("Amends.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1003,6 +1110,8 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex("CaseId")
                         .HasFilter("\"CaseId\" IS NOT NULL");
 
+                    b.HasIndex("OccurredAt");
+
                     b.HasIndex("Action", "Risk")
                         .HasFilter("\"Action\" = 'Pending'");
 
@@ -1014,6 +1123,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasIndex(new[] { "Risk", "ReceivedAt" }, "IX_Signals_AwaitingModel")
                         .IsDescending(true, false)
                         .HasFilter("\"ModelScore\" IS NULL AND \"Text\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "CustomerId", "OccurredAt" }, "IX_Signals_Orders")
+                        .HasFilter("\"Event\" = 'OrderPlaced'");
 
                     b.ToTable("Signals", (string)null);
                 });
@@ -1785,6 +1897,21 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.HasOne("Amends.Domain.Cases.RecoveryCase", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.IncidentCustomer", b =>
+                {
+                    b.HasOne("Amends.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Amends.Domain.Signals.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
