@@ -52,6 +52,17 @@ internal static class DemoSignals
                 Event: r.Event, Value: r.Event == "OrderPlaced" ? faker.Random.Int(20, 240) : null, Channel: r.Kind == "Message" ? "Chat" : null, Text: r.Text));
         }
 
+        // The Leeds depot has a bad day: nine late deliveries this afternoon, where one is usual at that time of the week.
+        for (var week = 1; week <= 4; week++)
+        {
+            requests.Add(Late($"demo-leeds-{week}", now.AddDays(-7 * week).AddHours(-3), faker.PickRandom(emails)));
+        }
+
+        foreach (var (email, i) in faker.PickRandom(emails, 9).Select((e, i) => (e, i)))
+        {
+            requests.Add(Late($"demo-leeds-now-{i}", now.AddMinutes(-20 - 30 * i), email));
+        }
+
         var intake = services.GetRequiredService<SignalIntake>();
         await intake.IngestAsync(requests, ct);
 
@@ -69,5 +80,9 @@ internal static class DemoSignals
         }
 
         db.ChangeTracker.Clear();
+        await services.GetRequiredService<IncidentWatch>().CheckAsync(ct);
     }
+
+    private static SignalRequest Late(string id, DateTimeOffset at, string email) =>
+        new("shop", id, "Behaviour", at, new SignalCustomer(Email: email), Event: "DeliveryLate", Location: "Leeds depot");
 }
