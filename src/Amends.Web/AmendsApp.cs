@@ -278,6 +278,8 @@ public static class AmendsApp
         services.AddSingleton<Features.Signals.ChurnWatch>();
         services.AddScoped<Features.Signals.Incidents>();
         services.AddHostedService<Features.Signals.BehaviourWorker>();
+        services.AddSingleton<Features.Signals.HeadTraining>();
+        services.AddHostedService<Features.Signals.HeadSelection>();
         services.AddScoped<CreateCustomer>();
         services.AddScoped<Features.Customers.MergeCustomers>();
         services.AddScoped<Features.Customers.CustomerPreferences>();

@@ -114,6 +114,17 @@ switch (arguments.FirstOrDefault())
         }
 
         Console.WriteLine($"Head {head.Version} ({head.Dimensions} weights) -> {output}");
+
+        // An even sample of the same mix, shipped beside the head: a head retrained from an organisation's verdicts
+        // learns from it too (Admin › Detection).
+        var sample = TrainingSample.From([.. amazon.X, .. yelp.X, .. bankingTrain.X], [.. amazon.Y, .. yelp.Y, .. bankingTrain.Y], 3_000);
+        var sampleOutput = Path.Combine(Path.GetDirectoryName(output)!, "sentence-training.bin");
+        await using (var file = File.Create(sampleOutput))
+        {
+            sample.Write(file);
+        }
+
+        Console.WriteLine($"Training sample of {sample.Count:N0} ({sample.Labels.Count(l => l):N0} dissatisfied) -> {sampleOutput}");
         break;
     }
 

@@ -105,8 +105,33 @@ public static partial class CueRules
 
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromDays(7);
 
-    public static (Cue Cue, int Weight) RepeatedContact(int contacts) =>
-        (new Cue("repeat_contact", $"Contacted us {contacts} times in 7 days."), 25);
+    /// <summary>The customer's own usual rate of contact is read from this long before the 7 days.</summary>
+    public static readonly TimeSpan BaselineWindow = TimeSpan.FromDays(91);
+
+    /// <summary>A count of contacts that rare under the customer's own usual rate is a spike (a one-sided Poisson test).</summary>
+    public const double ContactSpikeAlpha = 0.01;
+
+    /// <summary>
+    /// Three or more contacts in 7 days that are also a spike against the customer's own rhythm: a customer who writes
+    /// every day (a business account, say) is not flagged for writing three times in a week, one who never writes is.
+    /// Null when it is not.
+    /// </summary>
+    public static (Cue Cue, int Weight)? RepeatedContact(int contacts, int priorContacts = 0)
+    {
+        if (contacts < RepeatContacts)
+        {
+            return null;
+        }
+
+        var weekly = priorContacts * RepeatWindow.TotalDays / BaselineWindow.TotalDays;
+        if (SpikeChart.UpperTail(contacts, (priorContacts + 0.5) * RepeatWindow.TotalDays / BaselineWindow.TotalDays) > ContactSpikeAlpha)
+        {
+            return null;
+        }
+
+        var usual = priorContacts == 0 ? "" : $", where about {weekly:0.#} a week is usual for them";
+        return (new Cue("repeat_contact", $"Contacted us {contacts} times in 7 days{usual}."), 25);
+    }
 
     /// <summary>Whether a signal counts as the customer contacting us.</summary>
     public static bool IsContact(SignalKind kind, BehaviourEvent? behaviour) => kind == SignalKind.Message || behaviour == BehaviourEvent.Contact;

@@ -45,7 +45,8 @@ public sealed class EmbeddingHead
     /// Trains by full-batch gradient descent with momentum on the log loss, L2-regularised, each class weighted to count
     /// half (so a mix with more of one class does not shift the threshold). Deterministic: no random order.
     /// </summary>
-    public static EmbeddingHead Train(IReadOnlyList<float[]> embeddings, IReadOnlyList<bool> dissatisfied, string version, int epochs = 400, double rate = 2.0, double l2 = 1e-4)
+    public static EmbeddingHead Train(IReadOnlyList<float[]> embeddings, IReadOnlyList<bool> dissatisfied, string version, int epochs = 400, double rate = 2.0, double l2 = 1e-4,
+        Action<int, int>? progress = null)
     {
         var n = embeddings.Count;
         var d = embeddings[0].Length;
@@ -86,6 +87,7 @@ public sealed class EmbeddingHead
 
             velocity[d] = (0.9 * velocity[d]) - (rate * gradientBias / n);
             bias += velocity[d];
+            progress?.Invoke(epoch + 1, epochs);
         }
 
         return new EmbeddingHead(version, [.. w.Select(v => (float)v)], bias);

@@ -3,7 +3,11 @@ using Amends.Domain.Customers;
 namespace Amends.Domain.Signals;
 
 /// <summary>What the risk of a signal is taken from, besides the signal itself.</summary>
-public sealed record RiskContext(ValueTier Tier, bool RepeatFailure, int RecentContacts);
+/// <summary>
+/// What a signal's risk needs of its customer's past: their tier, a failure within 90 days, their contacts in the 7 days
+/// up to it (it included) and in the <see cref="CueRules.BaselineWindow"/> before those (their own usual rate).
+/// </summary>
+public sealed record RiskContext(ValueTier Tier, bool RepeatFailure, int RecentContacts, int PriorContacts = 0);
 
 /// <summary>
 /// The risk of a signal, 0–100, from what the customer wrote (the text score), the rule cues, how public it is, the
@@ -38,9 +42,9 @@ public static class RiskScorer
             weighted.Insert(0, behaviour);
         }
 
-        if (CueRules.IsContact(signal.Kind, signal.Event) && context.RecentContacts >= CueRules.RepeatContacts)
+        if (CueRules.IsContact(signal.Kind, signal.Event) && CueRules.RepeatedContact(context.RecentContacts, context.PriorContacts) is { } repeated)
         {
-            weighted.Add(CueRules.RepeatedContact(context.RecentContacts));
+            weighted.Add(repeated);
         }
 
         weighted = [.. weighted.OrderByDescending(w => w.Weight)];

@@ -151,7 +151,10 @@ public sealed class Signal
 
     public int RecentContacts { get; private set; }
 
-    public RiskContext Context => new(CustomerTier, RepeatFailure, RecentContacts);
+    /// <summary>Their contacts in the 91 days before those 7: their own usual rate.</summary>
+    public int PriorContacts { get; private set; }
+
+    public RiskContext Context => new(CustomerTier, RepeatFailure, RecentContacts, PriorContacts);
 
     /// <summary>The claim (one per batch claimed, never shared) that holds it for the model to read, until when (UTC): a lapsed claim is taken over, so a crash loses nothing.</summary>
     public Guid? ModelLeaseOwner { get; private set; }
@@ -293,7 +296,7 @@ public sealed class Signal
         Cues = [.. cues];
         FastScore = fastScore;
         FastVersion = fastScore is null ? null : fastVersion;
-        (CustomerTier, RepeatFailure, RecentContacts) = (context.Tier, context.RepeatFailure, context.RecentContacts);
+        (CustomerTier, RepeatFailure, RecentContacts, PriorContacts) = (context.Tier, context.RepeatFailure, context.RecentContacts, context.PriorContacts);
         Risk = risk.Score;
         Reason = risk.Reason;
     }

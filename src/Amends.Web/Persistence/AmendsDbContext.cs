@@ -26,6 +26,8 @@ public abstract class AmendsDbContext(DbContextOptions options)
 
     public DbSet<Amends.Domain.Signals.IncidentCustomer> IncidentCustomers => Set<Amends.Domain.Signals.IncidentCustomer>();
 
+    public DbSet<Amends.Domain.Signals.TrainedHead> TrainedHeads => Set<Amends.Domain.Signals.TrainedHead>();
+
     public DbSet<RecoveryCase> Cases => Set<RecoveryCase>();
 
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();

@@ -239,4 +239,21 @@ public sealed class CategoryModelTests
         Assert.Throws<ArgumentException>(() => model.Suggest(new float[4]));
         Assert.Throws<InvalidDataException>(() => CategoryModel.Read(new StringReader("version\tx\n")));
     }
+
+    [Theory]
+    [InlineData(2, 0, false)]   // two is never a repeat
+    [InlineData(3, 0, true)]    // three in a week from one who never writes
+    [InlineData(3, 2, true)]    // or hardly ever
+    [InlineData(3, 13, false)]  // about once a week is their rhythm: three is not unusual for them
+    [InlineData(6, 13, true)]   // six is
+    [InlineData(8, 91, false)]  // a business that writes every day
+    public void Repeated_contact_is_a_spike_against_the_customer_s_own_rhythm(int recent, int prior, bool cue) =>
+        Assert.Equal(cue, CueRules.RepeatedContact(recent, prior) is not null);
+
+    [Fact]
+    public void Repeated_contact_says_what_is_usual_for_them()
+    {
+        Assert.Equal("Contacted us 3 times in 7 days.", CueRules.RepeatedContact(3)!.Value.Cue.Text);
+        Assert.Equal("Contacted us 6 times in 7 days, where about 1 a week is usual for them.", CueRules.RepeatedContact(6, 13)!.Value.Cue.Text);
+    }
 }

@@ -5,6 +5,7 @@ using Amends.Web.Features.Admin;
 using Amends.Web.Features.Cases;
 using Amends.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Amends.Web.Tests.Platform;
@@ -53,6 +54,16 @@ public abstract class AuthorizationMatrixTests(TestApp app)
         new("POST", "/api/detection/score", Role.Agent, _ => Task.FromResult(Post("/api/detection/score", new { text = "Still no refund." }))),
         new("GET", "/api/detection/status", Role.Admin, _ => Get("/api/detection/status")),
         new("POST", "/api/detection/churn-check", Role.Admin, _ => Task.FromResult(Post("/api/detection/churn-check", null))),
+        new("GET", "/api/detection/models/", Role.Admin, _ => Get("/api/detection/models")),
+        new("GET", "/api/detection/models/{id:guid}", Role.Admin, async a => new(HttpMethod.Get, $"/api/detection/models/{await ReadyHead(a)}")),
+        new("POST", "/api/detection/models/", Role.Admin, async a =>
+        {
+            await JudgedCases(a);
+            return Post("/api/detection/models", null);
+        }),
+        new("POST", "/api/detection/models/{id:guid}/activate", Role.Admin, async a => Post($"/api/detection/models/{await ReadyHead(a)}/activate", null),
+            client => client.PostJsonAsync("/api/detection/models/shipped/activate", new { })),
+        new("POST", "/api/detection/models/shipped/activate", Role.Admin, _ => Task.FromResult(Post("/api/detection/models/shipped/activate", null))),
         new("POST", "/api/incidents/check", Role.Admin, _ => Task.FromResult(Post("/api/incidents/check", null))),
         new("GET", "/api/incidents/", Role.Agent, _ => Get("/api/incidents?pageSize=5")),
         new("GET", "/api/incidents/{id:guid}", Role.Agent, async a => new(HttpMethod.Get, $"/api/incidents/{await NewIncident(a)}")),
@@ -376,6 +387,38 @@ public abstract class AuthorizationMatrixTests(TestApp app)
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
 
     private static Call Post(string url, object? body) => new(HttpMethod.Post, url, body ?? new { });
+
+    /// <summary>A retrained head, ready and better than the shipped one (its weights are the shipped head's), as a training leaves one.</summary>
+    private static async Task<Guid> ReadyHead(TestApp a)
+    {
+        await using var scope = a.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<Amends.Web.Persistence.AmendsDbContext>();
+        var shipped = scope.ServiceProvider.GetRequiredService<Amends.Web.Features.Signals.SentenceScoring>().Shipped;
+        var text = new StringWriter();
+        shipped.Write(text);
+        var now = TimeProvider.System.GetUtcNow();
+        var number = (await db.TrainedHeads.MaxAsync(h => (int?)h.Number) ?? 0) + 1;
+        var head = Amends.Domain.Signals.TrainedHead.Start(number, "Matrix", now);
+        head.Finish(text.ToString(), 12, 6, 4, 0.9, shipped.Version, 0.8, now);
+        db.TrainedHeads.Add(head);
+        await db.SaveChangesAsync();
+        return head.Id;
+    }
+
+    /// <summary>Enough judged detected cases for a training to start (made once per app).</summary>
+    private static async Task JudgedCases(TestApp a)
+    {
+        for (var i = 0; i < Amends.Web.Features.Signals.HeadTraining.MinLabels; i++)
+        {
+            var stored = await a.Admin.PostJsonAsync<Amends.Web.Features.Signals.SignalResult>("/api/signals", new
+            {
+                source = "matrix", externalId = Guid.NewGuid().ToString("N"), kind = "Survey", surveyType = "Nps", score = 0, occurredAt = TimeProvider.System.GetUtcNow(),
+                customer = new { email = $"judged-{Guid.NewGuid():N}@example.com" },
+                text = $"Order {i} is late again. I am cancelling my account and I want to speak to a manager.",
+            });
+            await a.Admin.PostJsonAsync<CaseDetail>($"/api/cases/{stored.CaseId}/detection-verdict", new { verdict = i % 2 == 0 ? "Confirmed" : "NotAProblem" });
+        }
+    }
 
     /// <summary>An open incident of its own (a unique location) with one affected customer, as the watch opens one.</summary>
     private static async Task<Guid> NewIncident(TestApp a)

@@ -175,7 +175,7 @@ internal sealed class History
         history.OpenCase.UnionWith(await db.Cases.Where(c => customers.Contains(c.CustomerId) && c.IsOpen == open).Select(c => c.CustomerId).Distinct().ToListAsync(ct));
         var since = now.UtcDateTime - Cases.OpenCase.RepeatWindow;
         history.RecentCase.UnionWith(await db.Cases.Where(c => customers.Contains(c.CustomerId) && c.CreatedAt >= since).Select(c => c.CustomerId).Distinct().ToListAsync(ct));
-        var from = earliestContact - CueRules.RepeatWindow;
+        var from = earliestContact - CueRules.RepeatWindow - CueRules.BaselineWindow;
         var contacts = await db.Signals.Where(s => customers.Contains(s.CustomerId) && s.OccurredAt >= from
                 && (s.Kind == SignalKind.Message || s.Event == BehaviourEvent.Contact))
             .Select(s => new { s.CustomerId, s.OccurredAt, s.OrderReference }).ToListAsync(ct);
@@ -188,15 +188,17 @@ internal sealed class History
     }
 
     /// <summary>
-    /// The customer's contacts in the 7 days up to this one, this one included (later ones of the batch count for them):
-    /// about the same order when it names one.
+    /// The customer's contacts in the 7 days up to this one, this one included (later ones of the batch count for them),
+    /// about the same order when it names one; and all their contacts in the 91 days before those, their usual rate.
     /// </summary>
-    public int Contact(Signal signal)
+    public (int Recent, int Prior) Contact(Signal signal)
     {
         Add(signal.CustomerId, signal.OccurredAt, signal.OrderReference);
         var from = signal.OccurredAt - CueRules.RepeatWindow;
-        return _contacts[signal.CustomerId].Count(c => c.At > from && c.At <= signal.OccurredAt
-            && (signal.OrderReference is null || c.OrderReference == signal.OrderReference));
+        var before = from - CueRules.BaselineWindow;
+        var all = _contacts[signal.CustomerId];
+        return (all.Count(c => c.At > from && c.At <= signal.OccurredAt && (signal.OrderReference is null || c.OrderReference == signal.OrderReference)),
+            all.Count(c => c.At > before && c.At <= from));
     }
 
     private void Add(CustomerId customer, DateTime at, string? orderReference)

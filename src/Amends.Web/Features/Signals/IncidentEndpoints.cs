@@ -74,12 +74,32 @@ public static class IncidentEndpoints
             .WithTags("Signals").RequireAuthorization(Policies.Admin)
             .WithName("CheckPurchases").WithSummary("Fit the BG/NBD purchase model on the OrderPlaced events now and flag the regular buyers who have stopped, "
                 + "as the background does every Amends:Detection:ChurnCheckHours.");
+
+        var models = app.MapGroup("/api/detection/models").WithTags("Signals").RequireAuthorization(Policies.Admin);
+        models.MapGet("/", async (HeadTraining training, CancellationToken ct) => TypedResults.Ok(await training.ListAsync(ct)))
+            .WithName("ListDetectionModels").WithSummary("The versions of the sentence model's head: the shipped one and each retrained one, with their figures and which is in use.");
+        models.MapGet("/{id:guid}", async Task<Results<Ok<DetectionModelDto>, ProblemHttpResult>> (Guid id, HeadTraining training, CancellationToken ct) =>
+                Answer(await training.GetAsync(id, ct)))
+            .WithName("GetDetectionModel").WithSummary("One retrained head, with its progress while it trains.");
+        models.MapPost("/", async Task<Results<Accepted<DetectionModelDto>, ProblemHttpResult>> (HeadTraining training, ClaimsPrincipal user, CancellationToken ct) =>
+            {
+                var started = await training.StartAsync(user.ToActor(), ct);
+                return started.IsSuccess ? TypedResults.Accepted($"/api/detection/models/{started.Value.Id}", started.Value) : started.Error!.ToProblem();
+            })
+            .WithName("TrainDetectionModel").WithSummary("Retrain the head from the agents' verdicts on detected cases together with the shipped sample, in the background "
+                + "(202; poll the version for its progress). It is measured against the head in use on the verdicts held out of training.");
+        models.MapPost("/{id:guid}/activate", async Task<Results<Ok<DetectionModelDto>, ProblemHttpResult>> (Guid id, HeadTraining training, ClaimsPrincipal user, CancellationToken ct) =>
+                Answer(await training.ActivateAsync(id, user.ToActor(), ct)))
+            .WithName("ActivateDetectionModel").WithSummary("Put a retrained head in use on every instance: one that was better than the head it was compared with, or one used before (409 otherwise).");
+        models.MapPost("/shipped/activate", async Task<Results<Ok<DetectionModelDto>, ProblemHttpResult>> (HeadTraining training, ClaimsPrincipal user, CancellationToken ct) =>
+                Answer(await training.ActivateAsync(null, user.ToActor(), ct)))
+            .WithName("ActivateShippedDetectionModel").WithSummary("Go back to the head shipped with the product.");
         return app;
     }
+
+    private static Results<Ok<T>, ProblemHttpResult> Answer<T>(Result<T> result) => result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
 
     private static DomainError? Paging(int page, int pageSize) =>
         page < 1 || pageSize is < 1 or > 200 ? DomainError.Invalid("request.paging_invalid", "pageSize", "page starts at 1; pageSize is 1 to 200.") : null;
 
-    private static Results<Ok<IncidentActionResult>, ProblemHttpResult> Answer(Result<IncidentActionResult> result) =>
-        result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
 }

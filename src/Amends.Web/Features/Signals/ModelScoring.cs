@@ -152,7 +152,7 @@ public sealed class ModelScoring(
         for (var i = 0; i < claimed.Count; i++)
         {
             var signal = claimed[i];
-            signal.RecordModelScore(readings[i].Score, model.Version, readings[i].Category);
+            signal.RecordModelScore(readings[i].Score, readings[i].Version, readings[i].Category);
             if (signal.Action == SignalAction.None
                 && (signal.Risk >= settings.OpenCaseAt || (signal.Risk >= settings.AttachAt && withOpenCase.Contains(signal.CustomerId))))
             {

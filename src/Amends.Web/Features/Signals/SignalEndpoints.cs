@@ -89,7 +89,7 @@ public static class SignalEndpoints
 
                 var fastScore = fast.Score(request.Text);
                 var reading = sentence.Enabled ? sentence.Read([request.Text])[0] : null;
-                var (score, version) = reading is null ? (fastScore, fast.Version) : (reading.Score, sentence.Version);
+                var (score, version) = reading is null ? (fastScore, fast.Version) : (reading.Score, reading.Version);
                 var label = score >= 0.7 ? "Dissatisfied" : score >= 0.5 ? "Unclear" : "Satisfied";
                 return TypedResults.Ok(new ScoreResult(Math.Round(score, 4), label, [.. CueRules.InText(request.Text).Select(c => c.Cue)], version, Math.Round(fastScore, 4),
                     reading?.Category.Category, reading is null ? null : Math.Round(reading.Category.Confidence, 3)));

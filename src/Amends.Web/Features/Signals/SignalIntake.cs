@@ -258,9 +258,9 @@ public sealed class SignalIntake(
         {
             var customer = customers[i];
             var signal = Signal.Create(items[i].Report, customer.Id, now);
-            var contacts = CueRules.IsContact(signal.Kind, signal.Event) ? history.Contact(signal) : 0;
+            var (contacts, prior) = CueRules.IsContact(signal.Kind, signal.Event) ? history.Contact(signal) : (0, 0);
             var score = signal.Text is { } text ? scoring.Score(text) : (double?)null;
-            var context = new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts);
+            var context = new RiskContext(customer.Tier, history.RecentCase.Contains(customer.Id), contacts, prior);
             var (cues, risk) = RiskScorer.Assess(signal, score, context);
             signal.Assess(cues, score, scoring.Version, context, risk);
             var act = risk.Score >= settings.OpenCaseAt || (risk.Score >= settings.AttachAt && history.OpenCase.Contains(customer.Id));

@@ -94,3 +94,24 @@ internal sealed class IncidentCustomerConfiguration : IEntityTypeConfiguration<I
         builder.HasIndex(c => new { c.IncidentId, c.FirstSignalAt });
     }
 }
+
+internal sealed class TrainedHeadConfiguration : IEntityTypeConfiguration<TrainedHead>
+{
+    public void Configure(EntityTypeBuilder<TrainedHead> builder)
+    {
+        builder.ToTable("TrainedHeads");
+        builder.HasKey(h => h.Id);
+        builder.Property(h => h.Id).ValueGeneratedNever();
+        builder.Property(h => h.Version).HasMaxLength(64).IsRequired();
+        builder.Property(h => h.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(h => h.Stage).HasMaxLength(200);
+        builder.Property(h => h.CreatedBy).HasMaxLength(TrainedHead.MaxNameLength).IsRequired();
+        builder.Property(h => h.ActivatedBy).HasMaxLength(TrainedHead.MaxNameLength);
+        builder.Property(h => h.Error).HasMaxLength(TrainedHead.MaxErrorLength);
+        builder.Ignore(h => h.Better);
+        builder.HasIndex(h => h.Number).IsUnique();
+        builder.HasIndex(h => h.Version).IsUnique();
+        // At most one head in use.
+        builder.HasIndex(h => h.Active).IsUnique().HasFilter("\"Active\"");
+    }
+}

@@ -1069,6 +1069,9 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int>("PriorContacts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Product")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -1143,6 +1146,95 @@ namespace Amends.Web.Persistence.Postgres.Migrations
                         .HasFilter("\"Event\" = 'OrderPlaced'");
 
                     b.ToTable("Signals", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.TrainedHead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ActivatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("ComparedAuc")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ComparedVersion")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Confirmed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Head")
+                        .HasColumnType("text");
+
+                    b.Property<int>("HeldOut")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("HeldOutAuc")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Labels")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Progress")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("WasActive")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Active")
+                        .IsUnique()
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("TrainedHeads", (string)null);
                 });
 
             modelBuilder.Entity("Amends.Domain.Teams.Team", b =>

@@ -1054,6 +1054,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("PriorContacts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Product")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -1128,6 +1131,95 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .HasFilter("\"Event\" = 'OrderPlaced'");
 
                     b.ToTable("Signals", (string)null);
+                });
+
+            modelBuilder.Entity("Amends.Domain.Signals.TrainedHead", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ComparedAuc")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ComparedVersion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Confirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Head")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("HeldOut")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("HeldOutAuc")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Labels")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Progress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("WasActive")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Active")
+                        .IsUnique()
+                        .HasFilter("\"Active\"");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("TrainedHeads", (string)null);
                 });
 
             modelBuilder.Entity("Amends.Domain.Teams.Team", b =>
