@@ -129,7 +129,9 @@ public static partial class CueRules
             return null;
         }
 
-        var usual = priorContacts == 0 ? "" : $", where about {weekly:0.#} a week is usual for them";
+        var usual = priorContacts == 0 ? ""
+            : weekly >= 1 ? $", where about {weekly:0.#} a week is usual for them"
+            : $", where about once in {Math.Round(1 / weekly):0} weeks is usual for them";
         return (new Cue("repeat_contact", $"Contacted us {contacts} times in 7 days{usual}."), 25);
     }
 

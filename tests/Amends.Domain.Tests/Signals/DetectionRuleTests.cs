@@ -255,5 +255,6 @@ public sealed class CategoryModelTests
     {
         Assert.Equal("Contacted us 3 times in 7 days.", CueRules.RepeatedContact(3)!.Value.Cue.Text);
         Assert.Equal("Contacted us 6 times in 7 days, where about 1 a week is usual for them.", CueRules.RepeatedContact(6, 13)!.Value.Cue.Text);
+        Assert.Equal("Contacted us 3 times in 7 days, where about once in 6 weeks is usual for them.", CueRules.RepeatedContact(3, 2)!.Value.Cue.Text);
     }
 }
