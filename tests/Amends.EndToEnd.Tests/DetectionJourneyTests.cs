@@ -91,4 +91,41 @@ public sealed class DetectionJourneyTests(BrowserApp browser)
         await Assertions.Expect(inbox.Row("Third time it broke")).ToContainTextAsync("Detected · NPS 0");
         await Assertions.Expect(inbox.Row("Third time it broke")).ToContainTextAsync("Imogen Import");
     }
+
+    [Fact]
+    public async Task A_supervisor_reaches_everyone_an_incident_hit_from_its_page()
+    {
+        // Six late deliveries at one depot in the last hours, none in the same hours of the weeks before.
+        var depot = "Depot " + Guid.NewGuid().ToString("N")[..6];
+        var now = TimeProvider.System.GetUtcNow();
+        var items = Enumerable.Range(0, 6).Select(i => new
+        {
+            source = "shop", externalId = $"{depot}-{i}", kind = "Behaviour", @event = "DeliveryLate", occurredAt = now.AddMinutes(-15 * (i + 1)), location = depot,
+            customer = new { email = $"late-{i}-{Guid.NewGuid():N}@example.com", name = $"Lena Late {i}" },
+        }).ToArray();
+        await App.Agent.PostJsonAsync<SignalBatchResult>("/api/signals/batch", new { items });
+        await App.Admin.PostJsonAsync<IncidentCheck>("/api/incidents/check", new { });
+
+        var page = await browser.NewPageAsync();
+        await new Pages.LoginPage(page).SignInAsync(App.SupervisorUser.Email!, BrowserApp.Password);
+        await page.GotoAsync("/incidents");
+        var row = page.Locator("[data-testid=incident-row]", new() { HasText = depot });
+        await Assertions.Expect(row).ToContainTextAsync("6 customers had a problem in");
+        await row.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=incident-affected]")).ToHaveTextAsync("6");
+        await Assertions.Expect(page.Locator("[data-testid=incident-customer]")).ToHaveCountAsync(6);
+
+        // A message with a merge field it does not know is refused beside the field; a good one reaches all six.
+        await page.Locator("input[data-testid=incident-subject]").FillAsync("Your parcel is late, and we are sorry");
+        await page.Locator("textarea[data-testid=incident-body]").FillAsync("Hi {{owner.name}}");
+        await page.ClickAsync("[data-testid=incident-send]");
+        await Assertions.Expect(page.GetByText("is not a merge field here")).ToBeVisibleAsync();
+        await page.Locator("textarea[data-testid=incident-body]").FillAsync("Hi {{customer.firstName|there}}, our depot is behind; your parcel reaches you tomorrow.");
+        await page.ClickAsync("[data-testid=incident-send]");
+        await Assertions.Expect(page.Locator("[data-testid=incident-result]")).ToContainTextAsync("6 done, 0 left");
+        await page.ClickAsync("[data-testid=incident-open-cases]");
+        await Assertions.Expect(page.Locator("[data-testid=incident-result]")).ToContainTextAsync("6 done, 0 left");
+        await Assertions.Expect(page.Locator("[data-testid=incident-customer] a[href^='/cases/']")).ToHaveCountAsync(6);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "incident.png"), FullPage = true });
+    }
 }
