@@ -146,6 +146,8 @@ public static class LoadSeed
             ["Sla_NextUpdateWarnAt"] = "NULL",
             ["Sla_NextCheckAt"] = "NULL",
             ["UrgencyKey"] = $"CASE WHEN t.{Q("Sla_AcknowledgeBy")} IS NOT NULL OR t.{Q("Sla_ResolveBy")} IS NOT NULL THEN {Time(due)} ELSE t.{Q("UrgencyKey")} END",
+            // At risk from the running clock's warning (due less 30 min or 2 h, as the warnings above), as RecoveryCase keeps it.
+            ["RiskKey"] = $"CASE WHEN t.{Q("Sla_AcknowledgeBy")} IS NOT NULL THEN {Time($"{due} - 1800")} WHEN t.{Q("Sla_ResolveBy")} IS NOT NULL THEN {Time($"{due} - 7200")} ELSE t.{Q("RiskKey")} END",
             ["CreationKey"] = "NULL",
         };
         var template = Pick("s.n % 20", byTwentieth.Select(c => Lit(c.Id.Value)));

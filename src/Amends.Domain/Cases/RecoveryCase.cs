@@ -149,6 +149,17 @@ public sealed class RecoveryCase
     /// </summary>
     public DateTime UrgencyKey { get; private set; } = NoDeadline;
 
+    /// <summary>
+    /// From when the case is at risk (the badge's "risk", <see cref="AtRiskStretch"/>): the running clock's warning time,
+    /// or its due time less the final stretch if that is earlier; its opening time when the clock has already warned;
+    /// <see cref="NoDeadline"/> when no clock runs or one has breached. So "at risk" is "this in the past, the urgency
+    /// in the future": two ranges an index serves, with no per-row look at the clocks.
+    /// </summary>
+    public DateTime RiskKey { get; private set; } = NoDeadline;
+
+    /// <summary>A running clock this close to its due time is at risk whatever its warning time.</summary>
+    public static readonly TimeSpan AtRiskStretch = TimeSpan.FromMinutes(15);
+
     /// <summary>The customer's name as lists show it, kept on the case so a list reads no customer rows.</summary>
     public string CustomerName { get; private set; } = "";
 
@@ -892,18 +903,41 @@ public sealed class RecoveryCase
     private DateTime Urgency() =>
         Sla.AcknowledgeBreached || Sla.ResolveBreached ? CreatedAt : Sla.AcknowledgeBy ?? Sla.ResolveBy ?? NoDeadline;
 
+    private DateTime Risk()
+    {
+        if (Sla.AcknowledgeBreached || Sla.ResolveBreached)
+        {
+            return NoDeadline;
+        }
+
+        var (due, warn) = Sla.AcknowledgeBy is { } ack ? (ack, Sla.AcknowledgeWarnAt) : Sla.ResolveBy is { } resolve ? (resolve, Sla.ResolveWarnAt) : (NoDeadline, NoDeadline);
+        if (due == NoDeadline)
+        {
+            return NoDeadline;
+        }
+
+        var stretch = due - AtRiskStretch;
+        return warn is { } w && w < stretch ? w : warn is null ? CreatedAt : stretch;
+    }
+
+    private void Rekey()
+    {
+        UrgencyKey = Urgency();
+        RiskKey = Risk();
+    }
+
     /// <summary>Brings the SLA clocks in line with the case after a change; call after every change that was accepted.</summary>
     public void ReconcileSla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTimeOffset now)
     {
         Sla.Reconcile(this, policy, calendar, now);
-        UrgencyKey = Urgency();
+        Rekey();
     }
 
     /// <summary>Records each SLA warning and breach that has fallen due, once, on the timeline.</summary>
     public IReadOnlyList<Sla.SlaEvent> CheckSla(Sla.BusinessCalendar calendar, DateTimeOffset now)
     {
         var events = Sla.Check(calendar, now);
-        UrgencyKey = Urgency();
+        Rekey();
         if (events.Count == 0)
         {
             return events;

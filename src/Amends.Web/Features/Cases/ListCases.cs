@@ -249,13 +249,9 @@ public sealed class ListCases(AmendsDbContext db, TimeProvider time, DirectoryNa
                 cases = cases.Where(c => c.UrgencyKey <= at);
                 break;
             case "at-risk":
+                // The running clock past its warning point or in its final stretch, kept on the case (RecoveryCase.RiskKey).
                 open = true;
-                var stretch = at + Sla.SlaRisk.FinalStretch;
-                cases = cases.Where(c => c.UrgencyKey > at
-                    && (c.UrgencyKey <= stretch
-                        || (c.Sla.AcknowledgeBy != null
-                            ? c.Sla.AcknowledgeWarnAt == null || c.Sla.AcknowledgeWarnAt <= at
-                            : c.Sla.ResolveBy != null && (c.Sla.ResolveWarnAt == null || c.Sla.ResolveWarnAt <= at))));
+                cases = cases.Where(c => c.RiskKey <= at && c.UrgencyKey > at);
                 break;
             default:
                 return DomainError.Invalid("case.sla_filter_invalid", "sla", "sla is 'at-risk' or 'breached'.");

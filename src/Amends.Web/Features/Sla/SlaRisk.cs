@@ -14,7 +14,7 @@ namespace Amends.Web.Features.Sla;
 /// </summary>
 public static class SlaRisk
 {
-    public static readonly TimeSpan FinalStretch = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan FinalStretch = Amends.Domain.Cases.RecoveryCase.AtRiskStretch;
 
     public static string State(DateTime? due, DateTime? warnAt, bool paused, bool breached, DateTime now) =>
         paused ? "paused"

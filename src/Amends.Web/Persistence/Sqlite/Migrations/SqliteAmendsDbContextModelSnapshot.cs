@@ -195,6 +195,9 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("RiskKey")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Severity")
                         .HasColumnType("INTEGER");
 
@@ -231,6 +234,8 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.HasIndex("IsOpen", "RiskKey", "UrgencyKey");
 
                     b.HasIndex("IsOpen", "UrgencyKey", "Id")
                         .IsDescending(true, false, false);
