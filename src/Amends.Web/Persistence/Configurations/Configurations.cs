@@ -90,8 +90,9 @@ internal sealed class RecoveryCaseConfiguration : IEntityTypeConfiguration<Recov
         // page is the first rows of an index range, with no sort and no scan of the table (ListCases; CaseListPlanTests).
         bool[] urgency = [true, false, false];
         builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.Id }).IsDescending(urgency);
-        // "At risk": from when each open case is at risk (its running clock's warning), a range of this.
-        builder.HasIndex(c => new { c.IsOpen, c.RiskKey, c.UrgencyKey });
+        // "At risk": open cases in urgency order from now, each checked on the index entry itself (no look at the row):
+        // the soonest due come first and are the ones at risk, so a page stops early.
+        builder.HasIndex(c => new { c.IsOpen, c.UrgencyKey, c.RiskKey });
         builder.HasIndex(c => new { c.TeamId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
         builder.HasIndex(c => new { c.OwnerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);
         builder.HasIndex(c => new { c.CoverOwnerId, c.IsOpen, c.UrgencyKey, c.Id }).IsDescending([false, .. urgency]);

@@ -250,10 +250,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("IsOpen", "RiskKey", "UrgencyKey");
-
                     b.HasIndex("IsOpen", "UrgencyKey", "Id")
                         .IsDescending(true, false, false);
+
+                    b.HasIndex("IsOpen", "UrgencyKey", "RiskKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 

@@ -235,10 +235,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("IsOpen", "RiskKey", "UrgencyKey");
-
                     b.HasIndex("IsOpen", "UrgencyKey", "Id")
                         .IsDescending(true, false, false);
+
+                    b.HasIndex("IsOpen", "UrgencyKey", "RiskKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Amends.Web.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteAmendsDbContext))]
-    [Migration("20261202031136_AtRiskKey")]
+    [Migration("20261202032856_AtRiskKey")]
     partial class AtRiskKey
     {
         /// <inheritdoc />
@@ -238,10 +238,10 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("IsOpen", "RiskKey", "UrgencyKey");
-
                     b.HasIndex("IsOpen", "UrgencyKey", "Id")
                         .IsDescending(true, false, false);
+
+                    b.HasIndex("IsOpen", "UrgencyKey", "RiskKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 

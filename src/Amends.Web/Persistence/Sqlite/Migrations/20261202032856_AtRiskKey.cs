@@ -30,16 +30,16 @@ namespace Amends.Web.Persistence.Sqlite.Migrations
                 """);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Cases_IsOpen_RiskKey_UrgencyKey",
+                name: "IX_Cases_IsOpen_UrgencyKey_RiskKey",
                 table: "Cases",
-                columns: new[] { "IsOpen", "RiskKey", "UrgencyKey" });
+                columns: new[] { "IsOpen", "UrgencyKey", "RiskKey" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_Cases_IsOpen_RiskKey_UrgencyKey",
+                name: "IX_Cases_IsOpen_UrgencyKey_RiskKey",
                 table: "Cases");
 
             migrationBuilder.DropColumn(

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Amends.Web.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresAmendsDbContext))]
-    [Migration("20261202031140_AtRiskKey")]
+    [Migration("20261202032900_AtRiskKey")]
     partial class AtRiskKey
     {
         /// <inheritdoc />
@@ -253,10 +253,10 @@ namespace Amends.Web.Persistence.Postgres.Migrations
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("IsOpen", "RiskKey", "UrgencyKey");
-
                     b.HasIndex("IsOpen", "UrgencyKey", "Id")
                         .IsDescending(true, false, false);
+
+                    b.HasIndex("IsOpen", "UrgencyKey", "RiskKey");
 
                     b.HasIndex("Status", "Priority", "CreatedAt");
 
