@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Amends.Domain.Signals;
@@ -91,7 +92,7 @@ public static partial class CueRules
     public static (Cue Cue, int Weight)? ForEvent(BehaviourEvent? behaviour, decimal? value = null) => behaviour switch
     {
         BehaviourEvent.PurchasesStopped => (new Cue("purchases_stopped",
-            value is { } alive ? $"Bought regularly and has stopped: only {alive:P0} likely still a customer." : "Bought regularly and has stopped."), 40),
+            value is { } alive ? string.Create(CultureInfo.InvariantCulture, $"Bought regularly and has stopped: only {alive:P0} likely still a customer.") : "Bought regularly and has stopped."), 40),
         BehaviourEvent.SubscriptionCancelled => (new Cue("cancelled", "Cancelled their subscription."), 45),
         BehaviourEvent.OrderCancelled => (new Cue("cancelled", "Cancelled an order."), 25),
         BehaviourEvent.PaymentFailed => (new Cue("payment_failed", "A payment failed."), 15),
@@ -130,8 +131,8 @@ public static partial class CueRules
         }
 
         var usual = priorContacts == 0 ? ""
-            : weekly >= 1 ? $", where about {weekly:0.#} a week is usual for them"
-            : $", where about once in {Math.Round(1 / weekly):0} weeks is usual for them";
+            : weekly >= 1 ? string.Create(CultureInfo.InvariantCulture, $", where about {weekly:0.#} a week is usual for them")
+            : string.Create(CultureInfo.InvariantCulture, $", where about once in {Math.Round(1 / weekly):0} weeks is usual for them");
         return (new Cue("repeat_contact", $"Contacted us {contacts} times in 7 days{usual}."), 25);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amends.Domain.Cases;
 using Amends.Domain.Common;
 
@@ -100,8 +101,8 @@ public sealed class Incident
     };
 
     /// <summary>Why it was opened, in one sentence a person understands.</summary>
-    public string Reason => $"{Observed} customers had a problem {About} in {Hours(OpenedAt - WindowStart)}, where {Expected:0.#} is usual at that " +
-        $"time of the week (so many by chance: {Chance(PValue)}).";
+    public string Reason => string.Create(CultureInfo.InvariantCulture,
+        $"{Observed} customers had a problem {About} in {Hours(OpenedAt - WindowStart)}, where {Expected:0.#} is usual at that time of the week (so many by chance: {Chance(PValue)}).");
 
     private string About => Dimension switch
     {
@@ -110,9 +111,9 @@ public sealed class Incident
         _ => $"in \"{Key}\"",
     };
 
-    private static string Hours(TimeSpan span) => Math.Round(span.TotalHours) is var h && h == 1 ? "an hour" : $"{h:0} hours";
+    private static string Hours(TimeSpan span) => Math.Round(span.TotalHours) is var h && h == 1 ? "an hour" : string.Create(CultureInfo.InvariantCulture, $"{h:0} hours");
 
-    private static string Chance(double p) => p < 1e-6 ? "less than one in a million" : $"one in {Math.Round(1 / p):N0}";
+    private static string Chance(double p) => p < 1e-6 ? "less than one in a million" : string.Create(CultureInfo.InvariantCulture, $"one in {Math.Round(1 / p):N0}");
 
     /// <summary>Customers added (their count) and the newest signal among them.</summary>
     public void Saw(int added, DateTime lastSignalAt)
