@@ -153,6 +153,10 @@ public abstract class BehaviourTests(TestApp app)
 
         var closed = await app.Supervisor.PostJsonAsync<IncidentItem>($"/api/incidents/{incident.Id}/close", new { });
         Assert.Equal(IncidentStatus.Closed, closed.Status);
+
+        // Its customers are still in the window: looking again does not open it a second time.
+        await app.Admin.PostJsonAsync<IncidentCheck>("/api/incidents/check", new { });
+        Assert.DoesNotContain((await app.Agent.GetJsonAsync<Paged<IncidentItem>>("/api/incidents?status=Open&pageSize=200")).Items, i => i.Key == depot);
         using var afterClose = await app.Supervisor.PostJsonAsync($"/api/incidents/{incident.Id}/open-cases", new { });
         Assert.Equal(HttpStatusCode.Conflict, afterClose.StatusCode);
         using var missing = await app.Agent.GetAsync($"/api/incidents/{Guid.NewGuid()}", Ct);

@@ -54,7 +54,10 @@ public sealed class IncidentWatch(IServiceScopeFactory scopes, TimeProvider time
                 earlier.Add(Group(await HitsAsync(db, to - window, to, settings.IncidentRisk, ct)));
             }
 
-            var open = (await db.Incidents.AsNoTracking().Where(i => i.Status == IncidentStatus.Open).Select(i => new { i.Dimension, i.Key }).ToListAsync(ct))
+            // One open already, or closed within the window (its customers are still in it: closing must not open it again).
+            var closedSince = now.UtcDateTime - window;
+            var open = (await db.Incidents.AsNoTracking().Where(i => i.Status == IncidentStatus.Open || i.ClosedAt >= closedSince)
+                    .Select(i => new { i.Dimension, i.Key }).ToListAsync(ct))
                 .Select(i => (i.Dimension, i.Key)).ToHashSet();
             foreach (var (key, customers) in candidates.Where(c => !open.Contains(c.Key)))
             {
