@@ -16,13 +16,13 @@ public static class IncidentEndpoints
 
         incidents.MapGet("/", async Task<Results<Ok<Paged<IncidentItem>>, ProblemHttpResult>> (
                 Incidents service, CancellationToken ct, IncidentStatus? status = null, int page = 1, int pageSize = 50) =>
-            Paging(page, pageSize) is { } bad ? bad.ToProblem() : TypedResults.Ok(await service.ListAsync(status, page, pageSize, ct)))
+            SignalQueries.CheckPaging(page, pageSize) is { } bad ? bad.ToProblem() : TypedResults.Ok(await service.ListAsync(status, page, pageSize, ct)))
             .WithName("ListIncidents").WithSummary("Incidents, newest first (status Open or Closed): many customers hit by the same failure at once.");
 
         incidents.MapGet("/{id:guid}", async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> (
                 Guid id, Incidents service, HttpContext http, CancellationToken ct, int page = 1, int pageSize = 50) =>
             {
-                if (Paging(page, pageSize) is { } bad)
+                if (SignalQueries.CheckPaging(page, pageSize) is { } bad)
                 {
                     return bad.ToProblem();
                 }
@@ -98,8 +98,5 @@ public static class IncidentEndpoints
     }
 
     private static Results<Ok<T>, ProblemHttpResult> Answer<T>(Result<T> result) => result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error!.ToProblem();
-
-    private static DomainError? Paging(int page, int pageSize) =>
-        page < 1 || pageSize is < 1 or > 200 ? DomainError.Invalid("request.paging_invalid", "pageSize", "page starts at 1; pageSize is 1 to 200.") : null;
 
 }

@@ -153,7 +153,7 @@ public sealed class Incidents(
                 continue;
             }
 
-            var channel = row.Customer.PreferredChannel ?? (row.Customer.Email is not null ? Channel.Email : row.Customer.Phone is not null ? Channel.Phone : Channel.Web);
+            var channel = SignalIntake.UsualChannel(row.Customer.PreferredChannel, row.Customer.Email, row.Customer.Phone);
             db.ChangeTracker.Clear();
             var opened = await openCase.HandleAsync(new OpenCaseRequest(row.CustomerId.Value, category, summary, channel, Severity.Medium), by, ct,
                 creationKey: CreationKey(id, row.CustomerId), supervisor: true,

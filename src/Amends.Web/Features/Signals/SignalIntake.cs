@@ -396,8 +396,12 @@ public sealed class SignalIntake(
         }
 
         var customer = await db.Customers.AsNoTracking().Where(c => c.Id == s.CustomerId).Select(c => new { c.PreferredChannel, c.Email, c.Phone }).SingleAsync(ct);
-        return customer.PreferredChannel ?? (customer.Email is not null ? Channel.Email : customer.Phone is not null ? Channel.Phone : Channel.Web);
+        return UsualChannel(customer.PreferredChannel, customer.Email, customer.Phone);
     }
+
+    /// <summary>The channel a case Amends opens for a customer starts on: the one they prefer, else e-mail, phone, the web.</summary>
+    public static Channel UsualChannel(Channel? preferred, string? email, string? phone) =>
+        preferred ?? (email is not null ? Channel.Email : phone is not null ? Channel.Phone : Channel.Web);
 
     /// <summary>A signal as stored now, with its case's number.</summary>
     public async Task<SignalResult> CurrentAsync(Signal s, CancellationToken ct)

@@ -14,12 +14,16 @@ public sealed class SignalQueries(AmendsDbContext db)
     public async Task<SignalDto?> GetAsync(Guid id, CancellationToken ct) =>
         await db.Signals.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } signal ? SignalDto.From(signal) : null;
 
+    /// <summary>What is wrong with a page asked for, if anything: pages start at 1 and hold 1 to 200 (signals and incidents alike).</summary>
+    public static DomainError? CheckPaging(int page, int pageSize) =>
+        page < 1 || pageSize is < 1 or > 200 ? DomainError.Invalid("request.paging_invalid", "pageSize", "page starts at 1; pageSize is 1 to 200.") : null;
+
     /// <summary>A customer's signals newest first by when they happened (their index); otherwise newest received first.</summary>
     public async Task<Result<Paged<SignalDto>>> ListAsync(Guid? customerId, Guid? caseId, string? action, int page, int pageSize, CancellationToken ct)
     {
-        if (page < 1 || pageSize is < 1 or > 200)
+        if (CheckPaging(page, pageSize) is { } bad)
         {
-            return DomainError.Invalid("request.paging_invalid", "pageSize", "page starts at 1; pageSize is 1 to 200.");
+            return bad;
         }
 
         var query = db.Signals.AsNoTracking();
